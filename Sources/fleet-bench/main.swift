@@ -1,0 +1,14 @@
+import FleetCore
+
+// fleet-bench: programs that print figures (never timed tests). Run in release:
+//   swift run -c release fleet-bench [units|scheduler|all]
+let which = CommandLine.arguments.dropFirst().first ?? "all"
+switch which {
+case "units": UnitFileBenchmark.run()
+case "scheduler": SchedulerBenchmark.run()
+case "all":
+    UnitFileBenchmark.run()
+    SchedulerBenchmark.run()
+default:
+    print("usage: fleet-bench [units|scheduler|all]")
+}
