@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C: libsystemd (sd-bus, sd-journal, sd-daemon, sd-id128). Only SystemdBridge imports it.
@@ -18,7 +19,7 @@ let package = Package(
         .target(name: "SystemdBridge", dependencies: ["CSystemd"]),
 
         // The domain: unit files, scheduling, registry, engine, agent. No C, no global state.
-        .target(name: "FleetCore"),
+        .target(name: "FleetCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
 
         .executableTarget(
             name: "fleetd",
