@@ -1,11 +1,23 @@
 import FleetCore
 import Foundation
 
-// fleetd's command line follows Go's flag syntax (one or two dashes), as the original did.
-let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments == ["version"] || arguments == ["-version"] || arguments == ["--version"] {
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("fleetd: \(message)\n".utf8))
+    exit(2)
+}
+
+let invocation: FleetdCommandLine
+do {
+    invocation = try FleetdCommandLine.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    fail(error.description)
+}
+
+switch invocation {
+case .version:
     print("fleetd version \(FleetVersion.current)")
-} else {
-    FileHandle.standardError.write(Data("fleetd: the daemon is not part of this build yet; see fleetctl for the client\n".utf8))
-    exit(1)
+case .help:
+    print(FleetdCommandLine.usage, terminator: "")
+case .run:
+    fail("the daemon (engine, agent, API) is not part of this build yet")
 }
