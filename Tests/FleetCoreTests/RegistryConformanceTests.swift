@@ -133,11 +133,11 @@ import Testing
             try await registry.publishState(UnitStateRecord(hash: "h", loadState: "loaded", activeState: "active", subState: "running"),
                                             unit: "hello.service", machine: "m1", lease: lease)
             #expect(try await registry.machines() == [MachineState(id: "m1", publicIP: "10.0.0.1", metadata: ["region": "west"])])
-            #expect(try await registry.states(unit: "hello.service").map(\.machineID) == ["m1"])
+            #expect(try await registry.states(unit: "hello.service").states.map(\.machineID) == ["m1"])
 
             try await fixture.letLeasesExpire(ttl: .seconds(2))
             #expect(try await registry.machines().isEmpty)
-            #expect(try await registry.states().isEmpty)
+            #expect(try await registry.states().states.isEmpty)
 
             // The machine rejoins: its API overrides still apply.
             let again = try await registry.store.grantLease(ttl: .seconds(30))
@@ -215,6 +215,29 @@ import Testing
                 return
             }
             #expect(key == registry.keys.machine("m9"))
+        }
+    }
+
+    @Test func unitPagesCarryDesiredAndReportedStatesOfTheirUnitsOnly() async throws {
+        try await eachStore { registry, _ async throws in
+            for name in ["a.service", "b.service", "c.service"] {
+                var unit = Self.hello
+                unit.name = name
+                try await registry.createUnit(unit, desiredState: .launched)
+            }
+            let lease = try await registry.store.grantLease(ttl: .seconds(30))
+            let running = UnitStateRecord(hash: "h", loadState: "loaded", activeState: "active", subState: "running", jobState: .launched)
+            for (unit, machine) in [("a.service", "m1"), ("b.service", "m2"), ("c.service", "m1"), ("bb.service", "m3")] {
+                try await registry.publishState(running, unit: unit, machine: machine, lease: lease)
+            }
+            let page = try await registry.unitPage(after: "a.service", limit: 2)
+            #expect(page.more == false)
+            #expect(page.entries.map(\.unit.name) == ["b.service", "c.service"])
+            #expect(page.entries.map { $0.states.map(\.machineID) } == [["m2"], ["m1"]])
+            #expect(page.entries.allSatisfy { $0.desired?.state == .launched })
+            let states = try await registry.states(after: ("a.service", "m1"), limit: 2)
+            #expect(states.states.map(\.unit) == ["b.service", "bb.service"])
+            #expect(states.more)
         }
     }
 }

@@ -37,17 +37,15 @@ public actor InMemoryKeyValueStore: KeyValueStore {
 
     // MARK: KeyValueStore
 
-    public func range(_ key: String, prefix: Bool, after: String?, limit: Int) throws -> RangeResult {
+    public func range(from key: String, to end: String?, limit: Int) throws -> RangeResult {
         count("range")
         expireLeases()
-        guard prefix else {
+        guard let end else {
             return RangeResult(pairs: pairs[key].map { [$0] } ?? [], revision: revision, more: false)
         }
-        var start = lowerBound(key)
-        if let after { start = max(start, upperBound(after)) }
         var found: [KeyValue] = []
-        var index = start
-        while index < sortedKeys.count, sortedKeys[index].hasPrefix(key) {
+        var index = lowerBound(key)
+        while index < sortedKeys.count, precedes(sortedKeys[index], end) {
             if limit > 0, found.count == limit {
                 return RangeResult(pairs: found, revision: revision, more: true)
             }
@@ -254,12 +252,6 @@ public actor InMemoryKeyValueStore: KeyValueStore {
             if precedes(sortedKeys[mid], key) { low = mid + 1 } else { high = mid }
         }
         return low
-    }
-
-    /// First index whose key is > `key`.
-    private func upperBound(_ key: String) -> Int {
-        let index = lowerBound(key)
-        return index < sortedKeys.count && sortedKeys[index] == key ? index + 1 : index
     }
 
     private func precedes(_ a: String, _ b: String) -> Bool {

@@ -5,15 +5,15 @@
 /// (unit tests, simulations). The registry is written once on top of this seam, so both
 /// registries share every line of keyspace and record logic.
 public protocol KeyValueStore: Sendable {
-    /// Reads one key, or every key starting with `key` when `prefix` is true.
+    /// Reads the keys in `[key, end)` in byte order, or only `key` when `end` is nil.
+    /// Keys are ASCII (unit names, machine IDs and the prefix).
     /// - Parameters:
-    ///   - key: the key, or the prefix.
-    ///   - prefix: read the whole prefix.
-    ///   - after: with `prefix`, start strictly after this key (pagination).
+    ///   - key: the first key.
+    ///   - end: the end of the half-open range; nil for the single key.
     ///   - limit: at most this many pairs; 0 for no limit.
     /// - Returns: the pairs in key order and the store's revision.
     /// - Throws: `KeyValueStoreError`.
-    func range(_ key: String, prefix: Bool, after: String?, limit: Int) async throws -> RangeResult
+    func range(from key: String, to end: String?, limit: Int) async throws -> RangeResult
 
     /// Runs `success` when every comparison holds, otherwise `failure`, atomically.
     /// - Throws: `KeyValueStoreError`.
@@ -41,12 +41,12 @@ extension KeyValueStore {
     /// Reads one key.
     /// - Returns: the pair, or nil when the key does not exist.
     public func get(_ key: String) async throws -> KeyValue? {
-        try await range(key, prefix: false, after: nil, limit: 1).pairs.first
+        try await range(from: key, to: nil, limit: 1).pairs.first
     }
 
-    /// Reads every key under `prefix`.
-    public func list(prefix: String) async throws -> RangeResult {
-        try await range(prefix, prefix: true, after: nil, limit: 0)
+    /// Reads every key under `prefix`, optionally starting strictly after key `after`.
+    public func list(prefix: String, after: String? = nil, limit: Int = 0) async throws -> RangeResult {
+        try await range(from: after.map { $0 + "\0" } ?? prefix, to: prefixEnd(prefix), limit: limit)
     }
 
     /// Writes one key unconditionally.
@@ -230,6 +230,11 @@ public struct KeyValueStoreError: Error, Sendable, Hashable, CustomStringConvert
     }
 
     public var description: String { message }
+}
+
+/// The end of the half-open key range holding every key that starts with `prefix`.
+public func prefixEnd(_ prefix: String) -> String {
+    String(decoding: prefixRangeEnd(Array(prefix.utf8)), as: UTF8.self)
 }
 
 /// The end of etcd's half-open key range for "every key starting with `prefix`".

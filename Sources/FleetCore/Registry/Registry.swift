@@ -61,8 +61,35 @@ public struct Registry: Sendable {
     ///   - limit: at most this many; 0 for all.
     /// - Returns: the units, and whether more follow.
     public func units(after: String? = nil, limit: Int = 0) async throws -> (units: [UnitRecord], more: Bool) {
-        let result = try await store.range(keys.units, prefix: true, after: after.map(keys.unit), limit: limit)
+        let result = try await store.list(prefix: keys.units, after: after.map(keys.unit), limit: limit)
         return (result.pairs.compactMap { decode(UnitRecord.self, $0) }, result.more)
+    }
+
+    /// Reads a page of units with their desired states and reported states: three range
+    /// reads whatever the cluster's size, since all three prefixes sort by unit name.
+    /// - Parameters:
+    ///   - after: start after this unit name.
+    ///   - limit: at most this many units; 0 for all.
+    public func unitPage(after: String? = nil, limit: Int = 0) async throws -> (entries: [UnitPageEntry], more: Bool) {
+        let page = try await units(after: after, limit: limit)
+        guard let first = page.units.first?.name, let last = page.units.last?.name else { return ([], page.more) }
+        let desired = try await store.range(from: keys.desired(first), to: keys.desired(last) + "\0", limit: 0)
+        let reported = try await store.range(from: keys.states(unit: first), to: prefixEnd(keys.states(unit: last)), limit: 0)
+        var desiredByName: [String: DesiredRecord] = [:]
+        for pair in desired.pairs {
+            guard let name = keys.name(of: pair.key, under: keys.desired), let record = decode(DesiredRecord.self, pair) else { continue }
+            desiredByName[name] = record
+        }
+        var statesByName: [String: [PublishedUnitState]] = [:]
+        for pair in reported.pairs {
+            guard let (unit, machine) = keys.pair(of: pair.key, under: keys.states),
+                  let record = decode(UnitStateRecord.self, pair) else { continue }
+            statesByName[unit, default: []].append(PublishedUnitState(unit: unit, machineID: machine, record: record))
+        }
+        let entries = page.units.map { unit in
+            UnitPageEntry(unit: unit, desired: desiredByName[unit.name], states: statesByName[unit.name] ?? [])
+        }
+        return (entries, page.more)
     }
 
     /// Reads every unit's desired state.
@@ -202,13 +229,21 @@ public struct Registry: Sendable {
     }
 
     /// Reads unit states, optionally of one unit only, in unit then machine order.
-    public func states(unit: String? = nil) async throws -> [PublishedUnitState] {
+    /// - Parameters:
+    ///   - unit: only this unit's states.
+    ///   - after: start after this (unit, machine) pair (pagination).
+    ///   - limit: at most this many; 0 for all.
+    public func states(
+        unit: String? = nil, after: (unit: String, machine: String)? = nil, limit: Int = 0
+    ) async throws -> (states: [PublishedUnitState], more: Bool) {
         let prefix = unit.map { keys.states(unit: $0) } ?? keys.states
-        return try await store.list(prefix: prefix).pairs.compactMap { pair in
+        let result = try await store.list(prefix: prefix, after: after.map { keys.state(unit: $0.unit, machine: $0.machine) }, limit: limit)
+        let states = result.pairs.compactMap { pair -> PublishedUnitState? in
             guard let (unit, machine) = keys.pair(of: pair.key, under: keys.states),
                   let record = decode(UnitStateRecord.self, pair) else { return nil }
             return PublishedUnitState(unit: unit, machineID: machine, record: record)
         }
+        return (states, result.more)
     }
 
     // MARK: Records
@@ -246,6 +281,14 @@ public enum ScheduleChange: Sendable, Hashable {
     case assign(unit: String, machine: String, ScheduleRecord)
     /// Remove `unit` from `machine`.
     case unassign(unit: String, machine: String)
+}
+
+/// A unit with what the API shows beside it.
+public struct UnitPageEntry: Sendable, Hashable {
+    public var unit: UnitRecord
+    public var desired: DesiredRecord?
+    /// The states agents reported: one for a placed unit, one per machine for a global unit.
+    public var states: [PublishedUnitState]
 }
 
 /// A unit's state as one machine reported it.

@@ -92,12 +92,16 @@ public struct UnitStateRecord: Sendable, Hashable, Codable {
     public var loadState: String
     public var activeState: String
     public var subState: String
+    /// What the agent has done with the unit (`loaded` or `launched`): the unit's current
+    /// state as the API reports it. Absent in records of agents that don't know it.
+    public var jobState: JobState?
 
-    public init(hash: String, loadState: String, activeState: String, subState: String) {
+    public init(hash: String, loadState: String, activeState: String, subState: String, jobState: JobState? = nil) {
         self.hash = hash
         self.loadState = loadState
         self.activeState = activeState
         self.subState = subState
+        self.jobState = jobState
     }
 }
 
