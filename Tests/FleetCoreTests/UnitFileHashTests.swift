@@ -95,3 +95,20 @@ import Testing
     #expect(UnitHash(hex: String(repeating: "g", count: 40)) == nil)
     #expect(hash.description == hash.hex)
 }
+
+@Test func apiOptionsAreCheckedByParsingTheirSerialization() throws {
+    let good = [UnitOption(section: "Service", name: "ExecStart", value: "/bin/true")]
+    #expect(try UnitFile(validatingOptions: good).options == good)
+    #expect(throws: UnitFileError(line: 1, kind: .emptySectionName)) {
+        try UnitFile(validatingOptions: [UnitOption(section: "", name: "A", value: "1")])
+    }
+    #expect(throws: UnitFileError(line: 2, kind: .emptyOptionName)) {
+        try UnitFile(validatingOptions: [UnitOption(section: "S", name: "", value: "1")])
+    }
+    #expect(throws: UnitFileError(line: 2, kind: .missingEquals)) {
+        try UnitFile(validatingOptions: [UnitOption(section: "S", name: "A\nB", value: "1")])
+    }
+    #expect(throws: UnitFileError(line: 2, kind: .lineTooLong)) {
+        try UnitFile(validatingOptions: [UnitOption(section: "S", name: "A", value: String(repeating: "x", count: 3000))])
+    }
+}

@@ -16,6 +16,18 @@ public struct UnitFile: Sendable, Hashable {
         self.hash = UnitHash(hashing: Self.canonicalBytes(of: options))
     }
 
+    /// Wraps options from the API after the original's sanity check: their canonical
+    /// serialization must parse back as a unit file (no over-long line, no empty section or
+    /// option name, no line break inside a section or option name).
+    /// - Parameter options: the options, in order.
+    /// - Throws: `UnitFileError` from parsing the serialization (its line numbers refer to
+    ///   the canonical text).
+    public init(validatingOptions options: [UnitOption]) throws(UnitFileError) {
+        self.init(options: options)
+        var parser = UnitFileParser(bytes: canonicalBytes)
+        _ = try parser.parse()
+    }
+
     /// Parses unit-file text (systemd syntax, with go-systemd's value rules; see
     /// `UnitFileParser` for the exact rules and the few deliberate deviations).
     /// - Parameter contents: the file's text.
