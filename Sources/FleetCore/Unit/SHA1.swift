@@ -13,8 +13,6 @@ public struct SHA1: Sendable {
     private var pending: [UInt8] = []
     /// Total message length in bytes.
     private var length: UInt64 = 0
-    /// The 80-word message schedule, kept to avoid reallocating it for every block.
-    private var w = [UInt32](repeating: 0, count: 80)
 
     /// A fresh hasher.
     public init() {
@@ -87,6 +85,8 @@ public struct SHA1: Sendable {
 
     /// Processes the 64-byte block of `bytes` starting at `start`.
     private mutating func compress(_ bytes: [UInt8], at start: Int) {
+        // The message schedule lives on the stack (InlineArray): no allocation per block.
+        var w = InlineArray<80, UInt32>(repeating: 0)
         for t in 0..<16 {
             let j = start + t * 4
             w[t] = UInt32(bytes[j]) << 24 | UInt32(bytes[j + 1]) << 16
@@ -96,30 +96,19 @@ public struct SHA1: Sendable {
             w[t] = Self.rotl(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1)
         }
         var a = h0, b = h1, c = h2, d = h3, e = h4
-        for t in 0..<80 {
-            let f: UInt32
-            let k: UInt32
-            switch t {
-            case 0..<20:
-                f = (b & c) | (~b & d)
-                k = 0x5A82_7999
-            case 20..<40:
-                f = b ^ c ^ d
-                k = 0x6ED9_EBA1
-            case 40..<60:
-                f = (b & c) | (b & d) | (c & d)
-                k = 0x8F1B_BCDC
-            default:
-                f = b ^ c ^ d
-                k = 0xCA62_C1D6
-            }
-            let temp = Self.rotl(a, 5) &+ f &+ e &+ k &+ w[t]
+        @inline(__always)
+        func round(_ f: UInt32, _ k: UInt32, _ wt: UInt32) {
+            let temp = Self.rotl(a, 5) &+ f &+ e &+ k &+ wt
             e = d
             d = c
             c = Self.rotl(b, 30)
             b = a
             a = temp
         }
+        for t in 0..<20 { round((b & c) | (~b & d), 0x5A82_7999, w[t]) }
+        for t in 20..<40 { round(b ^ c ^ d, 0x6ED9_EBA1, w[t]) }
+        for t in 40..<60 { round((b & c) | (b & d) | (c & d), 0x8F1B_BCDC, w[t]) }
+        for t in 60..<80 { round(b ^ c ^ d, 0xCA62_C1D6, w[t]) }
         h0 &+= a
         h1 &+= b
         h2 &+= c
