@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import FleetCore
 
@@ -111,4 +112,14 @@ import Testing
     #expect(throws: UnitFileError(line: 2, kind: .lineTooLong)) {
         try UnitFile(validatingOptions: [UnitOption(section: "S", name: "A", value: String(repeating: "x", count: 3000))])
     }
+}
+
+@Test func unitFileEncodesAsItsOptionList() throws {
+    let file = try UnitFile(parsing: "[Unit]\nDescription=x\n")
+    let json = try JSONEncoder().encode(file)
+    let plain = try JSONDecoder().decode([[String: String]].self, from: json)
+    #expect(plain == [["section": "Unit", "name": "Description", "value": "x"]])
+    let back = try JSONDecoder().decode(UnitFile.self, from: json)
+    #expect(back == file)
+    #expect(back.hash.hex == "9fcce57bebda098e6fb9d87b2543194856511ef2")
 }
