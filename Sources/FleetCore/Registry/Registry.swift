@@ -48,6 +48,24 @@ public struct Registry: Sendable {
         return try await store.txn([.absent(keys.unit(unit.name))], success: writes, failure: []).succeeded
     }
 
+    /// Replaces an existing unit's contents (`fleetctl --replace`), optionally with a new
+    /// desired state, guarded on the version read so a concurrent change is not overwritten.
+    /// - Returns: false when the unit is gone or changed meanwhile (nothing is written).
+    @discardableResult
+    public func replaceUnit(_ unit: UnitRecord, desiredState: JobState) async throws -> Bool {
+        guard let current = try await store.get(keys.unit(unit.name)) else { return false }
+        let desired = DesiredRecord(state: desiredState, hash: unit.hash)
+        var writes: [KVOperation] = [
+            .put(keys.unit(unit.name), try encode(unit), lease: 0),
+            .put(keys.desired(unit.name), try encode(desired), lease: 0),
+        ]
+        writes.append(unit.global
+            ? .put(keys.global(unit.name), try encode(desired), lease: 0)
+            : .delete(keys.global(unit.name), prefix: false))
+        let unchanged = KVCompare(key: keys.unit(unit.name), .equal, .modRevision(current.modRevision))
+        return try await store.txn([unchanged], success: writes, failure: []).succeeded
+    }
+
     /// Reads one unit's contents.
     /// - Returns: nil when there is no such unit.
     public func unit(_ name: String) async throws -> UnitRecord? {
@@ -90,6 +108,13 @@ public struct Registry: Sendable {
             UnitPageEntry(unit: unit, desired: desiredByName[unit.name], states: statesByName[unit.name] ?? [])
         }
         return (entries, page.more)
+    }
+
+    /// Reads one unit with its desired state and reported states.
+    /// - Returns: nil when there is no such unit.
+    public func unitEntry(_ name: String) async throws -> UnitPageEntry? {
+        guard let unit = try await unit(name) else { return nil }
+        return UnitPageEntry(unit: unit, desired: try await desiredState(name), states: try await states(unit: name).states)
     }
 
     /// Reads every unit's desired state.
@@ -214,6 +239,14 @@ public struct Registry: Sendable {
     /// Replaces one machine's metadata overrides (kept when the machine leaves and rejoins).
     public func setMetadataOverrides(_ record: MetadataOverrideRecord, machine: String) async throws {
         try await store.put(keys.metadata(machine), try encode(record))
+    }
+
+    /// Replaces several machines' metadata overrides in one transaction: all or nothing.
+    public func setMetadataOverrides(_ records: [String: MetadataOverrideRecord]) async throws {
+        let writes = try records.sorted { $0.key < $1.key }.map { machine, record in
+            KVOperation.put(keys.metadata(machine), try encode(record), lease: 0)
+        }
+        try await store.txn([], success: writes, failure: [])
     }
 
     // MARK: Unit states
