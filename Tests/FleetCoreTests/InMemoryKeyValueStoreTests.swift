@@ -27,4 +27,12 @@ import Testing
         #expect(prefixRangeEnd([0x61, 0xFF]) == [0x62])
         #expect(prefixRangeEnd([0xFF]) == [0])
     }
+
+    @Test func aTransactionWritingOneKeyTwiceIsRefusedAsEtcdDoes() async throws {
+        let store = InMemoryKeyValueStore(clock: ManualClock())
+        await #expect(throws: KeyValueStoreError.self) {
+            try await store.txn([], success: [.put("a", [1], lease: 0), .delete("a", prefix: false)], failure: [])
+        }
+        #expect(try await store.get("a") == nil)
+    }
 }

@@ -60,6 +60,17 @@ public actor InMemoryKeyValueStore: KeyValueStore {
         expireLeases()
         let succeeded = compares.allSatisfy(holds)
         let operations = succeeded ? success : failure
+        // etcd refuses a transaction that writes one key twice ("duplicate key given in txn request").
+        var written = Set<String>()
+        for operation in operations {
+            switch operation {
+            case .put(let key, _, _), .delete(let key, prefix: false):
+                guard written.insert(key).inserted else {
+                    throw KeyValueStoreError(.other, "in-memory store: duplicate key given in txn request: \(key)")
+                }
+            case .delete(_, prefix: true), .range: continue
+            }
+        }
         for case .put(_, _, let lease) in operations where lease != 0 && leases[lease] == nil {
             throw KeyValueStoreError(.leaseNotFound, "in-memory store: lease \(String(lease, radix: 16)) not found")
         }
