@@ -1,0 +1,277 @@
+// The two phases of a pass: validating placements, then placing what is left.
+
+extension Scheduler {
+    /// Rounds are repeated only when a placement moved units away; this bounds a pathological
+    /// input. Real clusters settle in one or two rounds.
+    static let maximumRounds = 64
+
+    // MARK: Validate
+
+    /// Phase 1: unschedules the given units whose placement breaks their own constraints, then
+    /// settles Conflicts and Replaces among the units of the given machines (name order: the
+    /// first unit kept wins).
+    mutating func validate(units: [String], machines ids: [String], _ pass: inout SchedulingPass) {
+        for unit in units {
+            guard let machine = placement[unit] else { continue }  // gone with its target already
+            if let reason = violation(of: unit, on: machine) { unschedule(unit, reason: reason, &pass) }
+        }
+        for id in ids {
+            guard let names = unitsOn[id]?.sorted() else { continue }
+            for (i, name) in names.enumerated() where placement[name] == id {
+                guard let entry = entries[name] else { continue }
+                if let replacer = replacers[name]?.filter({ placement[$0] == id }).min() {
+                    unschedule(name, reason: "replaced by \(replacer)", &pass)
+                    continue
+                }
+                let kept = names[..<i].filter { placement[$0] == id }.compactMap { entries[$0] }
+                if case .ineligible(let why) = Feasibility.conflicts(entry, scheduled: kept) {
+                    unschedule(name, reason: why.description, &pass)
+                }
+            }
+        }
+    }
+
+    /// Why a unit may not stay on a machine, looking at itself alone (not at its neighbours).
+    func violation(of unit: String, on id: String) -> String? {
+        guard let machine = machines[id] else { return "machine \(id.prefix(8)) left the cluster" }
+        guard let entry = entries[unit] else { return "unit no longer exists" }
+        if !entry.isActive { return "desired state is inactive" }
+        if entry.isGlobal { return "global units are placed by each agent, not the engine" }
+        if case .ineligible(let why) = Feasibility.machineID(entry, machine) { return why.description }
+        if case .ineligible(let why) = Feasibility.metadata(entry.requirements.metadata, machine) {
+            return why.description
+        }
+        for target in entry.machineOf {
+            if let problem = targetProblem(target) { return problem }
+            if placement[target] != id { return "MachineOf target \(target) is not on this machine" }
+        }
+        return nil
+    }
+
+    /// Why a MachineOf target can never host followers, if it cannot.
+    func targetProblem(_ target: String) -> String? {
+        guard let entry = entries[target] else { return "MachineOf target \(target) is not in the cluster" }
+        if entry.isGlobal { return "MachineOf target \(target) is a global unit" }
+        if !entry.isActive { return "MachineOf target \(target) is inactive" }
+        return nil
+    }
+
+    /// Unschedules a unit, and its MachineOf followers with it.
+    mutating func unschedule(_ unit: String, reason: String, _ pass: inout SchedulingPass) {
+        guard let id = placement[unit] else { return }
+        pass.noteRemoval(unit, from: id, reason: reason)
+        detach(unit)
+        if pass.placing { pass.removedInRound.append(unit) } else { pass.removedInValidation.append(unit) }
+        if let entry = entries[unit], entry.isPlaceable {
+            unplacedReasons[unit] = reason
+            pass.examined.insert(unit)
+            if pass.placing { pass.queue.push(unit) }
+        }
+        for follower in (followers[unit] ?? []).sorted() where placement[follower] == id {
+            let why = violation(of: follower, on: id) ?? "MachineOf target \(unit) moved"
+            unschedule(follower, reason: why, &pass)
+        }
+    }
+
+    // MARK: Place
+
+    /// Phase 2: places the candidates in name order, in rounds: a round that moved units away
+    /// is followed by one over the unplaced units that could use the room.
+    mutating func place(_ candidates: [String], _ pass: inout SchedulingPass) {
+        pass.placing = true
+        defer { pass.placing = false }
+        var next = candidates
+        var rounds = 0
+        while !next.isEmpty, rounds < Scheduler.maximumRounds {
+            rounds += 1
+            pass.queue.load(next)
+            pass.removedInRound = []
+            while let unit = pass.queue.pop() {
+                let removedBefore = pass.removedInRound.count
+                tryPlace(unit, &pass)
+                if pass.removedInRound.count > removedBefore {
+                    requeueRelated(to: pass.removedInRound[removedBefore...], after: unit, &pass)
+                }
+            }
+            guard !pass.removedInRound.isEmpty else { break }
+            let removed = pass.removedInRound.compactMap { entries[$0] }
+            next = unplacedReasons.keys.filter { name in
+                let entry = entries[name]!
+                return removed.contains { entry.isRelated(to: $0) }
+            }
+        }
+    }
+
+    /// Queues the unplaced units (later in name order than `current`) that the units just moved
+    /// away were keeping out. Earlier ones wait for the next round, so that a full pass and an
+    /// incremental one visit units in the same order.
+    mutating func requeueRelated(to removed: ArraySlice<String>, after current: String, _ pass: inout SchedulingPass) {
+        let removedEntries = removed.compactMap { entries[$0] }
+        for name in unplacedReasons.keys where name > current && !pass.queue.contains(name) {
+            let entry = entries[name]!
+            if removedEntries.contains(where: { entry.isRelated(to: $0) }) { pass.queue.push(name) }
+        }
+    }
+
+    /// Places one unit if some machine can take it, else records why not.
+    mutating func tryPlace(_ name: String, _ pass: inout SchedulingPass) {
+        guard placement[name] == nil, let entry = entries[name], entry.isPlaceable else { return }
+        pass.examined.insert(name)
+        let globals = conflictingGlobals(entry)
+
+        if !entry.machineOf.isEmpty {
+            placeFollower(entry, globals, &pass)
+            return
+        }
+        if !pass.displaced.contains(name) {
+            for replaced in entry.replaces.sorted() {
+                guard let id = placement[replaced], let machine = machines[id] else { continue }
+                if verdict(entry, on: machine, takingOver: true, globals).isEligible {
+                    settle(entry, on: id, reason: "takes the machine of \(replaced), which it replaces", &pass)
+                    return
+                }
+            }
+        }
+        if let id = entry.requirements.machineID {
+            guard let machine = machines[id] else {
+                unplacedReasons[name] = "MachineID \(id) is not in the cluster"
+                return
+            }
+            switch verdict(entry, on: machine, takingOver: false, globals) {
+            case .eligible:
+                settle(entry, on: id, reason: "the machine its MachineID names", &pass)
+            case .ineligible(let why):
+                unplacedReasons[name] = "machine \(id.prefix(8)) named by MachineID cannot take it: \(why.summary)"
+            }
+            return
+        }
+        guard !machines.isEmpty else {
+            unplacedReasons[name] = "no machine in the cluster"
+            return
+        }
+        let metadata = entry.requirements.metadata
+        let group = index.group(for: metadata, machines: machines)
+        let size = index.members[group].count
+        let pool = metadata.isEmpty ? "\(size) machines" : "\(size) machines satisfying its MachineMetadata"
+        guard size > 0 else {
+            unplacedReasons[name] = "no machine satisfies its MachineMetadata"
+            return
+        }
+        var skipped: [Int] = []
+        var chosen: String?
+        while let (position, id) = index.leastLoaded(in: group) {
+            if dynamicVerdict(entry, on: machines[id]!, takingOver: false, globals).isEligible {
+                chosen = id
+                break
+            }
+            index.exclude(position, in: group)
+            skipped.append(position)
+        }
+        index.restore(skipped, in: group)
+        if let chosen {
+            settle(entry, on: chosen, reason: "least loaded of \(pool)", &pass)
+        } else {
+            unplacedReasons[name] = "all \(pool) are ruled out by Conflicts or Replaces"
+        }
+    }
+
+    /// Places a MachineOf follower with its target(s), or records why it cannot go.
+    private mutating func placeFollower(_ entry: UnitEntry, _ globals: [UnitEntry], _ pass: inout SchedulingPass) {
+        var target: (name: String, machine: String)?
+        for name in entry.machineOf {
+            if let problem = targetProblem(name) {
+                unplacedReasons[entry.name] = problem
+                return
+            }
+            guard let id = placement[name] else {
+                unplacedReasons[entry.name] = isInMachineOfCycle(entry.name)
+                    ? "circular MachineOf through \(name)" : "MachineOf target \(name) is not placed"
+                return
+            }
+            if let target, target.machine != id {
+                unplacedReasons[entry.name] = "MachineOf targets \(target.name) and \(name) are on different machines"
+                return
+            }
+            target = (name, id)
+        }
+        guard let target, let machine = machines[target.machine] else { return }
+        switch verdict(entry, on: machine, takingOver: true, globals) {
+        case .eligible:
+            let names = entry.machineOf.joined(separator: ", ")
+            settle(entry, on: target.machine, reason: "follows its MachineOf target \(names)", &pass)
+        case .ineligible(let why):
+            unplacedReasons[entry.name] =
+                "cannot join MachineOf target \(target.name) on machine \(target.machine.prefix(8)): \(why.summary)"
+        }
+    }
+
+    /// Whether following unplaced MachineOf targets from `name` leads back to it.
+    private func isInMachineOfCycle(_ name: String) -> Bool {
+        var seen: Set<String> = []
+        var current = name
+        while seen.insert(current).inserted {
+            guard let entry = entries[current],
+                let next = entry.machineOf.first(where: { placement[$0] == nil })
+            else { return false }
+            if next == name { return true }
+            current = next
+        }
+        return false
+    }
+
+    /// Schedules a unit on a machine; moves away the units it replaces there, and queues its
+    /// unplaced followers.
+    private mutating func settle(_ entry: UnitEntry, on id: String, reason: String, _ pass: inout SchedulingPass) {
+        let name = entry.name
+        pass.notePlacement(name, reason: reason)
+        attach(name, to: id)
+        unplacedReasons[name] = nil
+        for replaced in entry.replaces.sorted() where placement[replaced] == id {
+            pass.displaced.insert(replaced)
+            unschedule(replaced, reason: "replaced by \(name)", &pass)
+        }
+        for follower in followers[name] ?? [] where unplacedReasons[follower] != nil {
+            pass.queue.push(follower)
+        }
+    }
+
+    // MARK: Checks
+
+    /// All checkers for one machine.
+    /// - Parameter takingOver: the unit may take the place of the units it replaces there.
+    func verdict(_ entry: UnitEntry, on machine: MachineState, takingOver: Bool, _ globals: [UnitEntry]) -> Verdict {
+        if case .ineligible(let why) = Feasibility.machineID(entry, machine) { return .ineligible(why) }
+        let metadata = Feasibility.metadata(entry.requirements.metadata, machine)
+        if !metadata.isEligible { return metadata }
+        return dynamicVerdict(entry, on: machine, takingOver: takingOver, globals)
+    }
+
+    /// The checkers that depend on what is scheduled (metadata is settled by the group).
+    func dynamicVerdict(_ entry: UnitEntry, on machine: MachineState, takingOver: Bool, _ globals: [UnitEntry]) -> Verdict {
+        let id = machine.id
+        if let names = replacers[entry.name] {
+            let replacersThere = names.filter { placement[$0] == id }
+            let replacedThere = takingOver ? [] : entry.replaces.filter { placement[$0] == id }
+            let v = Feasibility.replacement(replacersThere: replacersThere, replacedThere: replacedThere)
+            if !v.isEligible { return v }
+        } else if !takingOver, !entry.replaces.isEmpty {
+            let v = Feasibility.replacement(replacersThere: [String](), replacedThere: entry.replaces.filter { placement[$0] == id })
+            if !v.isEligible { return v }
+        }
+        // With no patterns of its own, only neighbours holding patterns can conflict.
+        if let others = entry.conflicts.isEmpty ? conflictHoldersOn[id] : unitsOn[id] {
+            let scheduled = others.lazy
+                .filter { !(takingOver && entry.replaces.contains($0)) }
+                .compactMap { self.entries[$0] }
+            let v = Feasibility.conflicts(entry, scheduled: scheduled)
+            if !v.isEligible { return v }
+        }
+        return globals.isEmpty ? .eligible : Feasibility.globalConflicts(globals, machine)
+    }
+
+    /// Active global units that conflict with a unit, sorted by name.
+    func conflictingGlobals(_ entry: UnitEntry) -> [UnitEntry] {
+        guard !activeGlobals.isEmpty else { return [] }
+        return activeGlobals.values.filter { entry.conflicts(with: $0) }.sorted { $0.name < $1.name }
+    }
+}

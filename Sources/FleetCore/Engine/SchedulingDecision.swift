@@ -1,0 +1,66 @@
+/// One thing the engine must do to the schedule, with the reason it is logged under.
+public struct SchedulingDecision: Sendable, Hashable, CustomStringConvertible {
+    /// What to do; unschedules are listed (and applied) before placements.
+    public enum Action: String, Sendable, Hashable {
+        /// Remove the unit from the machine's schedule.
+        case unschedule
+        /// Add the unit to the machine's schedule.
+        case place
+    }
+
+    /// What to do.
+    public var action: Action
+    /// The unit's full name.
+    public var unit: String
+    /// The full ID of the machine concerned.
+    public var machineID: String
+    /// Why, in words fit for a log line or `fleetctl`.
+    public var reason: String
+
+    /// - Parameters: each field as documented on its property.
+    public init(_ action: Action, unit: String, machineID: String, reason: String) {
+        self.action = action
+        self.unit = unit
+        self.machineID = machineID
+        self.reason = reason
+    }
+
+    public var description: String {
+        "\(action.rawValue) \(unit) \(action == .place ? "on" : "from") \(String(machineID.prefix(8))): \(reason)"
+    }
+}
+
+/// An active unit the scheduler could not place, and why.
+public struct UnplacedUnit: Sendable, Hashable, CustomStringConvertible {
+    /// The unit's full name.
+    public var unit: String
+    /// Why no machine could take it.
+    public var reason: String
+
+    /// - Parameters: each field as documented on its property.
+    public init(unit: String, reason: String) {
+        self.unit = unit
+        self.reason = reason
+    }
+
+    public var description: String { "\(unit) not placed: \(reason)" }
+}
+
+/// The outcome of one scheduling pass.
+public struct SchedulingPlan: Sendable, Hashable {
+    /// Unschedules (sorted by unit name), then placements (sorted by unit name).
+    public var decisions: [SchedulingDecision]
+    /// Active units examined in this pass that remain without a machine, sorted by name.
+    /// A full pass examines every such unit; an incremental one only those the change could affect
+    /// (`Scheduler.unplacedUnits` always lists them all).
+    public var unplaced: [UnplacedUnit]
+
+    /// - Parameters: each field as documented on its property.
+    public init(decisions: [SchedulingDecision] = [], unplaced: [UnplacedUnit] = []) {
+        self.decisions = decisions
+        self.unplaced = unplaced
+    }
+
+    /// True when there is nothing to do.
+    public var isEmpty: Bool { decisions.isEmpty }
+}
