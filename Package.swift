@@ -55,7 +55,17 @@ let package = Package(
         .executableTarget(name: "fleet-bench", dependencies: ["FleetCore", "EtcdClient"]),
 
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
-        .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient"]),
+        .testTarget(
+            name: "EtcdClientTests",
+            dependencies: [
+                "EtcdClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
     ]
 )
 

@@ -24,6 +24,9 @@ final class GatewayTransport: EtcdTransport {
     private let preferred = NIOLockedValueBox(0)
     private let maxResponseBytes: Int
 
+    /// The endpoint calls start with: the one that last answered.
+    var preferredEndpoint: String { endpoints[preferred.withLockedValue { $0 }] }
+
     private static let encoding: JSONEncodingOptions = {
         var options = JSONEncodingOptions()
         // The gateway accepts both names; etcd's own documents use the proto names.
