@@ -80,12 +80,14 @@ struct TxnTests {
     @Test func branchResultsComeBackInOrder() async throws {
         try await withEtcdClient { _, client in
             try await client.put("a", value: "1")
+            try await client.put("b", value: "2")
+            // etcd refuses a put and a delete of the same key in one transaction.
             let result = try await client.txn(
                 compare: [],
                 success: [
                     .put(key: "a", value: "2".bytes, prevKV: true),
                     .range(.key("a")),
-                    .delete(.key("a"), prevKV: true),
+                    .delete(.key("b"), prevKV: true),
                 ])
             #expect(result.succeeded)
             #expect(result.results.count == 3)
