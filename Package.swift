@@ -52,7 +52,17 @@ let package = Package(
             ]
         ),
         // Benchmarks print figures; they are never timed tests.
-        .executableTarget(name: "fleet-bench", dependencies: ["FleetCore", "EtcdClient"]),
+        .executableTarget(
+            name: "fleet-bench",
+            dependencies: [
+                "FleetCore",
+                "EtcdClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
 
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(
