@@ -8,9 +8,14 @@ let package = Package(
         .executable(name: "fleetd", targets: ["fleetd"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
         .library(name: "FleetCore", targets: ["FleetCore"]),
+        .library(name: "EtcdClient", targets: ["EtcdClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
@@ -18,8 +23,26 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "SystemdBridge", dependencies: ["CSystemd"]),
 
+        // etcd v3 client over etcd's JSON gateway (HTTP/1.1). No C, no systemd.
+        .target(
+            name: "EtcdClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Proto/kv.proto", "Proto/rpc.proto", "Proto/gateway.proto"]
+        ),
+
         // The domain: unit files, scheduling, registry, engine, agent. No C, no global state.
-        .target(name: "FleetCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "FleetCore",
+            dependencies: ["EtcdClient", .product(name: "Logging", package: "swift-log")]
+        ),
 
         .executableTarget(
             name: "fleetd",
@@ -33,9 +56,30 @@ let package = Package(
             ]
         ),
         // Benchmarks print figures; they are never timed tests.
-        .executableTarget(name: "fleet-bench", dependencies: ["FleetCore"]),
+        .executableTarget(
+            name: "fleet-bench",
+            dependencies: [
+                "FleetCore",
+                "EtcdClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
 
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
+        .testTarget(
+            name: "EtcdClientTests",
+            dependencies: [
+                "EtcdClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
     ]
 )
 

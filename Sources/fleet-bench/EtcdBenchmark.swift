@@ -1,0 +1,287 @@
+import AsyncHTTPClient
+import EtcdClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Measures the etcd client against a real etcd it starts itself (Debian's /usr/bin/etcd on
+/// free loopback ports, data in a temporary directory on disk):
+///
+/// - put throughput, sequential and with 32 requests in flight, through `EtcdClient` and through
+///   a baseline in the same run: a bare AsyncHTTPClient loop posting hand-built JSON to the same
+///   gateway endpoint with the same pool settings. The ratio is the cost of our layer (protobuf
+///   JSON mapping, failover, error typing) over the bare HTTP round trip;
+/// - watch delivery latency: from the start of a put to the arrival of its event at a watcher.
+///
+/// Client and etcd share the machine's cores, so the figures are CPU-bound; run in release.
+enum EtcdBenchmark {
+    static let puts = 2_000
+    static let valueSize = 64
+    static let concurrency = 32
+    static let rounds = 3
+    static let latencySamples = 500
+
+    static func run() async {
+        print("== etcd client (etcd \(etcdVersion()), \(puts) puts of \(valueSize) B per measurement, best of \(rounds))")
+        let server: BenchEtcd
+        do {
+            server = try await BenchEtcd.start()
+        } catch {
+            print("  cannot start etcd: \(error)")
+            return
+        }
+        do {
+            try await measure(server)
+        } catch {
+            print("  benchmark failed: \(error)")
+        }
+        await server.destroy()
+    }
+
+    private static func measure(_ server: BenchEtcd) async throws {
+        var configuration = EtcdClientConfiguration(endpoints: [server.clientURL])
+        configuration.requestTimeout = .seconds(10)
+        let client = try EtcdClient(configuration: configuration)
+        let baseline = RawGatewayPutter(endpoint: server.clientURL)
+        do {
+            let value = [UInt8](repeating: UInt8(ascii: "x"), count: valueSize)
+            // Warm up both: connections, etcd's first writes.
+            try await putAll(count: 200, concurrency: concurrency) { i in try await client.put("warm/\(i)", value: value) }
+            try await putAll(count: 200, concurrency: concurrency) { i in try await baseline.put("warm/\(i)", value: value) }
+
+            for inFlight in [1, concurrency] {
+                var ours = 0.0
+                var raw = 0.0
+                for round in 0..<rounds {
+                    // Alternate the order so drift in machine load hits both alike.
+                    let oursFirst = round % 2 == 0
+                    for which in oursFirst ? [true, false] : [false, true] {
+                        if which {
+                            ours = max(ours, try await rate(count: puts, concurrency: inFlight) { i in
+                                try await client.put("bench/ours/\(round)/\(i)", value: value)
+                            })
+                        } else {
+                            raw = max(raw, try await rate(count: puts, concurrency: inFlight) { i in
+                                try await baseline.put("bench/raw/\(round)/\(i)", value: value)
+                            })
+                        }
+                    }
+                }
+                let label = inFlight == 1 ? "sequential" : "\(inFlight) in flight"
+                print(
+                    "  put \(label.padding(toLength: 13, withPad: " ", startingAt: 0))"
+                        + " EtcdClient \(format(ours)) puts/s   raw AHC+JSON baseline \(format(raw)) puts/s"
+                        + "   ratio \(String(format: "%.2f", ours / raw))")
+            }
+
+            try await watchLatency(client)
+            try await client.shutdown()
+            try await baseline.shutdown()
+        } catch {
+            try? await client.shutdown()
+            try? await baseline.shutdown()
+            throw error
+        }
+    }
+
+    /// Puts one key at a time and times put start → event received by a separate watcher task.
+    private static func watchLatency(_ client: EtcdClient) async throws {
+        let start = try await client.range(.key("lat")).revision + 1
+        let (arrivals, continuation) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
+        let watcher = Task {
+            do {
+                for try await update in client.watch(.prefix("lat/"), options: .init(startRevision: start)) {
+                    if case .events(let events, _) = update {
+                        let now = ContinuousClock.now
+                        for _ in events { continuation.yield(now) }
+                    }
+                }
+            } catch {
+                print("  watch failed: \(error)")
+            }
+            continuation.finish()
+        }
+        var arrivalsIterator = arrivals.makeAsyncIterator()
+        var samples: [Duration] = []
+        samples.reserveCapacity(latencySamples)
+        let value = [UInt8](repeating: UInt8(ascii: "w"), count: valueSize)
+        for i in 0..<(latencySamples + 50) {
+            let sent = ContinuousClock.now
+            try await client.put("lat/\(i)", value: value)
+            guard let arrived = await arrivalsIterator.next() else { break }
+            if i >= 50 { samples.append(arrived - sent) }  // the first ones warm up the stream
+        }
+        watcher.cancel()
+        samples.sort()
+        guard !samples.isEmpty else {
+            print("  watch latency: no events delivered")
+            return
+        }
+        func percentile(_ p: Double) -> String {
+            let d = samples[min(samples.count - 1, Int(Double(samples.count) * p))]
+            return String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1e3)
+        }
+        print("  watch delivery (put start → event, \(samples.count) samples): p50 \(percentile(0.50))  p99 \(percentile(0.99))  max \(percentile(1.0))")
+    }
+
+    /// Runs `count` operations with `concurrency` in flight; returns operations per second.
+    private static func rate(
+        count: Int, concurrency: Int, _ operation: @escaping @Sendable (Int) async throws -> Void
+    ) async throws -> Double {
+        let started = ContinuousClock.now
+        try await putAll(count: count, concurrency: concurrency, operation)
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Double(count) / seconds
+    }
+
+    private static func putAll(
+        count: Int, concurrency: Int, _ operation: @escaping @Sendable (Int) async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            while next < min(concurrency, count) {
+                let i = next
+                group.addTask { try await operation(i) }
+                next += 1
+            }
+            while try await group.next() != nil {
+                if next < count {
+                    let i = next
+                    group.addTask { try await operation(i) }
+                    next += 1
+                }
+            }
+        }
+    }
+
+    private static func format(_ rate: Double) -> String {
+        String(format: "%6.0f", rate)
+    }
+
+    private static func etcdVersion() -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BenchEtcd.binary)
+        process.arguments = ["--version"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        guard (try? process.run()) != nil else { return "?" }
+        process.waitUntilExit()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return text.split(separator: "\n").first?.split(separator: " ").last.map(String.init) ?? "?"
+    }
+}
+
+/// The baseline: posts hand-built JSON to the gateway's put endpoint with AsyncHTTPClient,
+/// pooled like EtcdClient's (HTTP/1.1, 64 connections), checking only the status.
+final class RawGatewayPutter: Sendable {
+    let http: HTTPClient
+    let url: String
+
+    init(endpoint: String) {
+        var config = HTTPClient.Configuration()
+        config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        config.httpVersion = .http1Only
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        url = endpoint + "/v3/kv/put"
+    }
+
+    func put(_ key: String, value: [UInt8]) async throws {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        let body = #"{"key":"\#(Data(key.utf8).base64EncodedString())","value":"\#(Data(value).base64EncodedString())"}"#
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await http.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        guard response.status.code == 200 else { throw BenchError("baseline put: HTTP \(response.status.code)") }
+    }
+
+    func shutdown() async throws {
+        try await http.shutdown()
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A throwaway etcd for the benchmark: free loopback ports, temporary data dir, no `ETCD_*`
+/// variables inherited. (Tests have their own, richer helper in EtcdClientTests.)
+final class BenchEtcd {
+    static let binary = "/usr/bin/etcd"
+    let clientURL: String
+    let directory: URL
+    let process: Process
+
+    private init(clientURL: String, directory: URL, process: Process) {
+        self.clientURL = clientURL
+        self.directory = directory
+        self.process = process
+    }
+
+    static func start() async throws -> BenchEtcd {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-bench-etcd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let ports = try await freePorts(2)
+        let clientURL = "http://127.0.0.1:\(ports[0])"
+        let peerURL = "http://127.0.0.1:\(ports[1])"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "--name", "bench", "--data-dir", directory.appendingPathComponent("data").path,
+            "--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
+            "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
+            "--initial-cluster", "bench=\(peerURL)", "--logger", "zap", "--log-level", "error",
+        ]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCD_") }
+        let log = directory.appendingPathComponent("etcd.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let etcd = BenchEtcd(clientURL: clientURL, directory: directory, process: process)
+
+        // Healthy once a read goes through.
+        var configuration = EtcdClientConfiguration(endpoints: [clientURL])
+        configuration.requestTimeout = .milliseconds(500)
+        let probe = try EtcdClient(configuration: configuration)
+        let deadline = ContinuousClock.now + .seconds(20)
+        var healthy = false
+        while !healthy, ContinuousClock.now < deadline, process.isRunning {
+            if (try? await probe.range(.key("health"))) != nil {
+                healthy = true
+            } else {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        try? await probe.shutdown()
+        guard healthy else {
+            await etcd.destroy()
+            throw BenchError("etcd did not become healthy; see \(log.path)")
+        }
+        return etcd
+    }
+
+    static func freePorts(_ count: Int) async throws -> [Int] {
+        var channels: [any Channel] = []
+        for _ in 0..<count {
+            channels.append(try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0).get())
+        }
+        let ports = channels.compactMap { $0.localAddress?.port }
+        for channel in channels { try await channel.close() }
+        guard ports.count == count else { throw BenchError("no free port") }
+        return ports
+    }
+
+    /// Stops etcd (only the process started here) and removes its directory.
+    func destroy() async {
+        if process.isRunning { process.terminate() }
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

@@ -1,0 +1,138 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+@testable import EtcdClient
+
+/// A loopback TCP server that accepts connections and never answers.
+func withSilentServer<T>(_ body: (String) async throws -> T) async throws -> T {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .bind(host: "127.0.0.1", port: 0).get()
+    let url = "http://127.0.0.1:\(channel.localAddress?.port ?? 0)"
+    do {
+        let result = try await body(url)
+        try await channel.close()
+        return result
+    } catch {
+        try? await channel.close()
+        throw error
+    }
+}
+
+/// A loopback URL nothing listens on.
+func deadEndpoint() async throws -> String {
+    "http://127.0.0.1:\(try await EtcdProcess.freePorts(1)[0])"
+}
+
+@Suite("Endpoints, failover, timeouts, limits")
+struct ConnectionTests {
+    @Test func failsOverToTheNextEndpointAndRemembersIt() async throws {
+        let dead = try await deadEndpoint()
+        try await EtcdProcess.with { etcd in
+            try await withClient([dead, etcd.clientURL]) { client in
+                try await client.put("k", value: "v")
+                #expect(try await client.get("k")?.valueString == "v")
+                let transport = try #require(client.transport as? GatewayTransport)
+                #expect(transport.preferredEndpoint == etcd.clientURL)
+            }
+        }
+    }
+
+    @Test func unreachableEtcdGivesUnavailableNamingEveryEndpoint() async throws {
+        let first = try await deadEndpoint()
+        let second = try await deadEndpoint()
+        try await withClient([first, second]) { client in
+            let started = ContinuousClock.now
+            let error = await #expect(throws: EtcdError.self) { try await client.put("k", value: "v") }
+            #expect(error?.code == .unavailable)
+            #expect(error?.operation == "put")
+            #expect(error?.description.contains(first) == true)
+            #expect(error?.description.contains(second) == true)
+            // Refused connections fail at once instead of waiting out the timeout.
+            #expect(ContinuousClock.now - started < .seconds(2))
+        }
+    }
+
+    @Test func aSilentEndpointTimesOutWithinTheRequestTimeout() async throws {
+        try await withSilentServer { url in
+            try await withClient([url], configure: { $0.requestTimeout = .milliseconds(400) }) { client in
+                let started = ContinuousClock.now
+                let error = await #expect(throws: EtcdError.self) { try await client.get("k") }
+                let waited = ContinuousClock.now - started
+                #expect(error?.code == .timeout)
+                #expect(error?.endpoint == url)
+                #expect(waited >= .milliseconds(350))
+                #expect(waited < .seconds(2))
+            }
+        }
+    }
+
+    @Test func watchStreamsAreExemptFromTheRequestTimeout() async throws {
+        try await withEtcdClient(configure: { $0.requestTimeout = .milliseconds(300) }) { _, client in
+            let start = try await client.range(.key("x")).revision + 1
+            let (log, task) = record(client.watch(.prefix("slow/"), options: .init(startRevision: start)))
+            defer { task.cancel() }
+            try await Task.sleep(for: .seconds(1))  // several request timeouts with no event
+            try await client.put("slow/k", value: "v")
+            #expect(await eventually(within: .seconds(5)) { await log.events.count == 1 })
+            #expect(await log.error == nil)
+        }
+    }
+
+    @Test func anOversizedValueIsRefusedBeforeSending() async throws {
+        // A dead endpoint: had the client tried to send, the error would be `unavailable`.
+        try await withClient([try await deadEndpoint()]) { client in
+            let big = [UInt8](repeating: 7, count: 1_572_864)
+            let put = await #expect(throws: EtcdError.self) { try await client.put("big", value: big) }
+            #expect(put?.code == .requestTooLarge)
+            #expect(put?.message.contains("big") == true)
+            let txn = await #expect(throws: EtcdError.self) {
+                try await client.txn(compare: [], success: [.put(key: "a", value: big)])
+            }
+            #expect(txn?.code == .requestTooLarge)
+        }
+    }
+
+    @Test func theSizeLimitIsConfigurableAndValuesUnderItAreStored() async throws {
+        try await withEtcdClient(configure: { $0.maxRequestBytes = 1000 }) { _, client in
+            let value = [UInt8](repeating: 1, count: 900)
+            try await client.put("ok", value: value)
+            #expect(try await client.get("ok")?.value == value)
+            let error = await #expect(throws: EtcdError.self) {
+                try await client.put("no", value: [UInt8](repeating: 1, count: 1000))
+            }
+            #expect(error?.code == .requestTooLarge)
+        }
+    }
+
+    @Test func etcdRefusesRequestsOverItsOwnLimit() async throws {
+        let options = EtcdProcess.Options(extraArguments: ["--max-request-bytes=10000"])
+        try await withEtcdClient(options) { _, client in
+            let error = await #expect(throws: EtcdError.self) {
+                try await client.put("k", value: [UInt8](repeating: 1, count: 20_000))
+            }
+            #expect(error?.code == .requestTooLarge)
+        }
+    }
+
+    @Test(arguments: ["", "127.0.0.1:2379", "ftp://host:1"])
+    func badEndpointsAreAConfigurationError(endpoint: String) {
+        let endpoints = endpoint.isEmpty ? [] : [endpoint]
+        #expect(throws: EtcdError.self) { _ = try EtcdClient(configuration: .init(endpoints: endpoints)) }
+        do {
+            _ = try EtcdClient(configuration: .init(endpoints: endpoints))
+        } catch {
+            #expect(error.code == .configuration)
+        }
+    }
+
+    @Test func aServerThatIsNotEtcdGivesAClearError() async throws {
+        // What a plain HTTP server (or a proxy) answers on a path it does not know.
+        let error = GatewayTransport.gatewayError(
+            status: .notFound, body: Array("404 page not found\n".utf8), operation: "range", endpoint: "http://h:1")
+        #expect(error.code == .server)
+        #expect(error.description.contains("HTTP 404"))
+        #expect(error.description.contains("404 page not found"))
+        #expect(error.description.contains("http://h:1"))
+    }
+}
