@@ -123,3 +123,11 @@ import Testing
     #expect(back == file)
     #expect(back.hash.hex == "9fcce57bebda098e6fb9d87b2543194856511ef2")
 }
+
+@Test func unitHashEncodesAsHex() throws {
+    let hash = try UnitFile(parsing: "[Unit]\nDescription=x\n").hash
+    let json = try JSONEncoder().encode([hash])
+    #expect(String(decoding: json, as: UTF8.self) == #"["9fcce57bebda098e6fb9d87b2543194856511ef2"]"#)
+    #expect(try JSONDecoder().decode([UnitHash].self, from: json) == [hash])
+    #expect(throws: DecodingError.self) { try JSONDecoder().decode([UnitHash].self, from: Data(#"["abc"]"#.utf8)) }
+}

@@ -148,3 +148,9 @@ private func parseError(_ text: String) -> UnitFileError? {
     #expect(error.description.hasPrefix("line 7: "))
     #expect(error.description.contains("'='"))
 }
+
+@Test func carriageReturnBreaksALongRunLikeANewline() throws {
+    // go-systemd's length check looks for "\r" or "\n" within 2048 bytes.
+    let half = String(repeating: "x", count: 1500)
+    #expect(try parse("[S]\nA=\(half)\r\(half)\n").first?[2] == "\(half)\r\(half)")
+}

@@ -36,3 +36,8 @@ private func match(_ pattern: String, _ name: String) -> Bool {
         #expect(UnitNameGlob(bad) == nil, "\(bad)")
     }
 }
+
+@Test func reversedRangesMatchNothingLikeGo() {
+    #expect(!match("[z-a]", "m"))
+    #expect(match("[^z-a]", "m"))
+}
