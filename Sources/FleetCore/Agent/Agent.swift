@@ -1,0 +1,349 @@
+public import Logging
+
+/// The agent: makes this machine's systemd run what the cluster scheduled here, and reports
+/// the units' states.
+///
+/// It watches only its own schedule (`schedule/<machine>/`), the global units (`global/`) and
+/// its own metadata overrides, so a placement elsewhere never wakes it. State reports come
+/// from systemd's signals (through `UnitManager.stateChanges()`), coalesced, and only for
+/// changes — no polling of all units.
+public actor Agent {
+    let registry: Registry
+    let machineID: String
+    let units: any UnitManager
+    let logger: Logger
+    let leaseSource: @Sendable () async -> Int64?
+    /// How long state changes are gathered before they are published together.
+    let coalescing: Duration
+
+    /// This machine's metadata from its configuration (API overrides are applied on top).
+    private var ownMetadata: [String: String]
+    private var overrides = MetadataOverrideRecord()
+    private var scheduled: [String: ScheduleRecord] = [:]
+    private var globals: [String: DesiredRecord] = [:]
+    /// Unit contents read from the registry, by name, with their hash.
+    private var contents: [String: (hash: String, file: UnitFile)] = [:]
+    private var applied: [String: AppliedUnit] = [:]
+    /// Last state published per unit, to publish changes only.
+    private var published: [String: UnitStateRecord] = [:]
+    private var pendingStates: [String: SystemdUnitState] = [:]
+    private var publishedLease: Int64 = 0
+    private var reconciling = false
+    private var reconcileAgain = false
+    /// Counters for `/metrics` and the simulator.
+    public private(set) var metrics = AgentMetrics()
+
+    /// - Parameters:
+    ///   - registry: the cluster state.
+    ///   - machineID: this machine.
+    ///   - metadata: this machine's configured metadata (for global units' eligibility).
+    ///   - units: the local init system.
+    ///   - logger: where tasks are logged with their reasons.
+    ///   - coalescing: how long state changes are gathered before publishing.
+    ///   - leaseSource: this machine's current lease (states are attached to it).
+    public init(
+        registry: Registry, machineID: String, metadata: [String: String], units: any UnitManager, logger: Logger,
+        coalescing: Duration = .milliseconds(50), leaseSource: @escaping @Sendable () async -> Int64?
+    ) {
+        self.registry = registry
+        self.machineID = machineID
+        self.ownMetadata = metadata
+        self.units = units
+        self.logger = logger
+        self.coalescing = coalescing
+        self.leaseSource = leaseSource
+    }
+
+    /// Changes this machine's configured metadata (SIGHUP) and re-decides global units.
+    public func updateMetadata(_ metadata: [String: String]) async {
+        ownMetadata = metadata
+        await reconcile()
+    }
+
+    /// Runs until cancelled: reconciles, follows the watches, publishes states. Running units
+    /// keep running when it stops.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.publishStates() }
+            group.addTask { await self.followRegistry() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    // MARK: Desired state from the registry
+
+    private func followRegistry() async {
+        var backoff = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                let revision = try await loadDesired()
+                await reconcile()
+                backoff = .milliseconds(100)
+                try await follow(from: revision + 1)
+            } catch is CancellationError {
+                return
+            } catch {
+                // etcd unreachable: keep running what runs, retry with backoff.
+                logger.warning("registry unreachable; units keep running, retrying", metadata: [
+                    "error": "\(error)", "retry.after": "\(backoff)",
+                ])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+    }
+
+    private func loadDesired() async throws -> Int64 {
+        let keys = registry.keys
+        let schedule = try await registry.store.list(prefix: keys.schedule(machine: machineID))
+        scheduled = [:]
+        for pair in schedule.pairs {
+            guard let name = keys.name(of: pair.key, under: keys.schedule(machine: machineID)),
+                  let record = registry.decode(ScheduleRecord.self, pair) else { continue }
+            scheduled[name] = record
+        }
+        globals = try await registry.globalUnits()
+        overrides = try await registry.metadataOverrides()[machineID] ?? MetadataOverrideRecord()
+        try await fetchContents()
+        return schedule.revision
+    }
+
+    private func follow(from revision: Int64) async throws {
+        let keys = registry.keys
+        let store = registry.store
+        let mine = keys.schedule(machine: machineID)
+        let (updates, sink) = AsyncThrowingStream<WatchUpdate, any Error>.makeStream()
+        let watchers = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for prefix in [mine, keys.global, keys.metadata(machineID)] {
+                    group.addTask {
+                        do {
+                            for try await update in store.watch(prefix: prefix, startRevision: revision) { sink.yield(update) }
+                            sink.finish()
+                        } catch {
+                            sink.finish(throwing: error)
+                        }
+                    }
+                }
+            }
+        }
+        defer { watchers.cancel() }
+        for try await update in updates {
+            guard case .events(let events) = update else { return }  // compacted: reload
+            metrics.wakeUps += 1
+            for event in events {
+                switch event {
+                case .put(let pair, _):
+                    if let name = keys.name(of: pair.key, under: mine) {
+                        scheduled[name] = registry.decode(ScheduleRecord.self, pair)
+                    } else if let name = keys.name(of: pair.key, under: keys.global) {
+                        globals[name] = registry.decode(DesiredRecord.self, pair)
+                    } else if pair.key == keys.metadata(machineID) {
+                        overrides = registry.decode(MetadataOverrideRecord.self, pair) ?? MetadataOverrideRecord()
+                    }
+                case .delete(let key, _, _):
+                    if let name = keys.name(of: key, under: mine) {
+                        scheduled[name] = nil
+                    } else if let name = keys.name(of: key, under: keys.global) {
+                        globals[name] = nil
+                    } else if key == keys.metadata(machineID) {
+                        overrides = MetadataOverrideRecord()
+                    }
+                }
+            }
+            try await fetchContents()
+            await reconcile()
+        }
+    }
+
+    /// Reads the contents of units whose hash this agent has not seen.
+    private func fetchContents() async throws {
+        var wanted: [String: String] = [:]
+        for (name, record) in scheduled { wanted[name] = record.hash }
+        for (name, record) in globals where record.state != .inactive { wanted[name] = record.hash }
+        for (name, hash) in wanted where contents[name]?.hash != hash {
+            guard let unit = try await registry.unit(name) else { continue }
+            contents[name] = (unit.hash, UnitFile(options: unit.options))
+        }
+        for name in contents.keys where wanted[name] == nil { contents[name] = nil }
+    }
+
+    // MARK: Deciding and applying
+
+    /// What should run here: scheduled units, and global units this machine is eligible for.
+    func targets() -> [String: AgentTarget] {
+        var targets: [String: AgentTarget] = [:]
+        for (name, record) in scheduled where record.state != .inactive {
+            guard let unit = contents[name], unit.hash == record.hash else { continue }
+            targets[name] = AgentTarget(name: name, state: record.state, hash: unit.hash, file: unit.file, global: false)
+        }
+        let eligible = eligibleGlobals()
+        for (name, record) in globals where record.state != .inactive && eligible.contains(name) {
+            guard let unit = contents[name], unit.hash == record.hash else { continue }
+            targets[name] = AgentTarget(name: name, state: record.state, hash: unit.hash, file: unit.file, global: true)
+        }
+        return targets
+    }
+
+    private func eligibleGlobals() -> Set<String> {
+        func scheduledUnit(_ name: String, _ state: JobState) -> ScheduledUnit? {
+            guard let unit = contents[name], let parsedName = try? UnitName(name),
+                  let requirements = try? XFleetOptions(unitFile: unit.file, name: parsedName).requirements else { return nil }
+            return ScheduledUnit(name: name, requirements: requirements, desiredState: state)
+        }
+        let globalUnits = globals.compactMap { scheduledUnit($0.key, $0.value.state) }
+        guard !globalUnits.isEmpty else { return [] }
+        let placedHere = scheduled.compactMap { scheduledUnit($0.key, $0.value.state) }
+        let me = MachineState(id: machineID, metadata: overrides.applied(to: ownMetadata))
+        let snapshot = SchedulingSnapshot(
+            machines: [me], units: globalUnits + placedHere,
+            placement: Dictionary(uniqueKeysWithValues: placedHere.map { ($0.name, machineID) }))
+        return Set(Scheduler.globalEligibility(on: machineID, in: snapshot).filter { $0.value.isEligible }.keys)
+    }
+
+    /// Reconciles; a request arriving while a pass runs makes it run once more afterwards
+    /// (the actor is reentrant at every await, and two interleaved passes would repeat tasks).
+    func reconcile() async {
+        guard !reconciling else {
+            reconcileAgain = true
+            return
+        }
+        reconciling = true
+        defer { reconciling = false }
+        repeat {
+            reconcileAgain = false
+            await reconcileOnce()
+        } while reconcileAgain
+    }
+
+    /// Plans and carries out the tasks; stops at the first failure (the next pass retries).
+    private func reconcileOnce() async {
+        let managed: Set<String>
+        do {
+            managed = Set(try await units.managedUnits())
+        } catch {
+            logger.warning("cannot list managed units", metadata: ["error": "\(error)"])
+            return
+        }
+        let tasks = AgentPlan.tasks(targets: targets(), applied: applied, managed: managed)
+        guard !tasks.isEmpty else { return }
+        metrics.reconciles += 1
+        var reloaded = false
+        for task in tasks {
+            do {
+                if task.rank >= 2 && !reloaded {
+                    // One daemon-reload for the whole batch of file changes.
+                    try await units.reloadIfNeeded()
+                    reloaded = true
+                }
+                try await perform(task)
+                logger.info("agent task done", metadata: ["task": "\(task)", "unit.name": "\(task.unit)"])
+            } catch {
+                logger.warning("agent task failed", metadata: ["task": "\(task)", "error": "\(error)"])
+                if case .load = task.action { await reportLoadFailure(task.unit, error) }
+                return
+            }
+        }
+        if !reloaded { try? await units.reloadIfNeeded() }
+    }
+
+    private func perform(_ task: AgentTask) async throws {
+        let name = task.unit
+        switch task.action {
+        case .unload:
+            try await units.unload([name])
+            applied[name] = nil
+            pendingStates[name] = nil
+            if published.removeValue(forKey: name) != nil {
+                try? await registry.removeState(unit: name, machine: machineID)
+            }
+        case .write(let file):
+            _ = try await units.writeUnit(name, contents: file.serialized + "\n")
+        case .load(let enable):
+            let state = try await units.load(name)
+            if enable { try await units.enable(name) }
+            note(name, state)
+            let target = targets()[name]
+            applied[name] = AppliedUnit(hash: target?.hash ?? "", state: .loaded)
+        case .stop:
+            try await units.stop(name)
+            if var done = applied[name] { done.state = .loaded; applied[name] = done }
+        case .start:
+            try await units.start(name)
+            if var done = applied[name] { done.state = .launched; applied[name] = done }
+        case .restart:
+            try await units.restart(name)
+            if var done = applied[name] { done.state = .launched; applied[name] = done }
+        }
+    }
+
+    /// A unit that cannot be loaded or enabled shows that in its state, for `fleetctl` to see.
+    private func reportLoadFailure(_ name: String, _ error: any Error) async {
+        var state = (try? await units.states(of: [name]))?[name] ?? .notFound
+        if state.loadError == nil { state.loadError = "\(error)" }
+        if state.isLoaded { state.loadState = "error" }
+        note(name, state)
+    }
+
+    // MARK: Publishing states
+
+    private func note(_ name: String, _ state: SystemdUnitState) {
+        pendingStates[name] = state
+    }
+
+    private func publishStates() async {
+        let changes = await units.stateChanges()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await change in changes { await self.note(change.name, change.state) }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.coalescing)
+                    await self.flushStates()
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Publishes what changed since the last flush; everything again under a new lease.
+    func flushStates() async {
+        guard let lease = await leaseSource() else { return }
+        if lease != publishedLease {
+            // A new lease (the old one expired): the old records are gone, publish all again.
+            published = [:]
+            publishedLease = lease
+            if let current = try? await units.states(of: Array(applied.keys)) {
+                for (name, state) in current where pendingStates[name] == nil { pendingStates[name] = state }
+            }
+        }
+        let batch = pendingStates
+        pendingStates = [:]
+        for (name, state) in batch.sorted(by: { $0.key < $1.key }) {
+            guard let done = applied[name] else { continue }
+            let record = UnitStateRecord(
+                hash: done.hash, loadState: state.loadState, activeState: state.activeState, subState: state.subState,
+                jobState: done.state)
+            guard published[name] != record else { continue }
+            do {
+                try await registry.publishState(record, unit: name, machine: machineID, lease: lease)
+                published[name] = record
+                metrics.statesPublished += 1
+            } catch {
+                pendingStates[name] = pendingStates[name] ?? state  // retry on the next flush
+            }
+        }
+    }
+}
+
+/// Counters of what an agent did.
+public struct AgentMetrics: Sendable, Hashable {
+    /// Watch deliveries received (each is a wake-up).
+    public var wakeUps = 0
+    /// Reconcile passes that had tasks to do.
+    public var reconciles = 0
+    public var statesPublished = 0
+}
