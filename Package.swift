@@ -16,13 +16,17 @@ let package = Package(
         // C: libsystemd (sd-bus, sd-journal, sd-daemon, sd-id128). Only SystemdBridge imports it.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "SystemdBridge", dependencies: ["CSystemd"]),
+        // Where FleetCore's UnitManager meets SystemdBridge; used by fleetd.
+        .target(name: "FleetSystemd", dependencies: ["FleetCore", "SystemdBridge"]),
+        // Fakes for tests and the simulator (FakeUnitManager).
+        .target(name: "FleetTesting", dependencies: ["FleetCore"]),
 
         // The domain: unit files, scheduling, registry, engine, agent. No C, no global state.
         .target(name: "FleetCore"),
 
         .executableTarget(
             name: "fleetd",
-            dependencies: ["FleetCore", "SystemdBridge"]
+            dependencies: ["FleetCore", "SystemdBridge", "FleetSystemd"]
         ),
         .executableTarget(
             name: "fleetctl",
@@ -34,7 +38,12 @@ let package = Package(
         // Benchmarks print figures; they are never timed tests.
         .executableTarget(name: "fleet-bench", dependencies: ["FleetCore"]),
 
+        // Checks on real systemd, run inside an nspawn machine by Integration/run-systemd-tests.sh.
+        .executableTarget(name: "fleet-systemd-check", dependencies: ["FleetCore", "SystemdBridge", "FleetSystemd"]),
+
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
+        .testTarget(name: "SystemdBridgeTests", dependencies: ["SystemdBridge"]),
+        .testTarget(name: "FleetTestingTests", dependencies: ["FleetCore", "FleetTesting"]),
     ]
 )
 
