@@ -115,6 +115,7 @@ public actor FakeUnitManager: UnitManager {
     public func load(_ name: String) async throws -> SystemdUnitState {
         try UnitNameRules.validate(name)
         calls.append(.load(name))
+        try refuseTemplate(name)
         return loadIntoMemory(name)
     }
 
@@ -133,6 +134,7 @@ public actor FakeUnitManager: UnitManager {
     public func start(_ name: String) async throws {
         try UnitNameRules.validate(name)
         calls.append(.start(name))
+        try refuseTemplate(name)
         let state = loadIntoMemory(name)
         switch state.loadState {
         case "loaded": break
@@ -166,8 +168,9 @@ public actor FakeUnitManager: UnitManager {
     public func states(of names: [String]) async throws -> [String: SystemdUnitState] {
         var states: [String: SystemdUnitState] = [:]
         for name in names {
-            // Like ListUnitsByNames, asking loads a unit that has a file.
-            states[name] = (try? UnitNameRules.validate(name)) == nil ? .notFound : loadIntoMemory(name)
+            // Like ListUnitsByNames, asking loads a unit that has a file; templates never load.
+            let valid = (try? UnitNameRules.validate(name)) != nil && !UnitNameRules.isTemplate(name)
+            states[name] = valid ? loadIntoMemory(name) : .notFound
         }
         return states
     }
@@ -188,6 +191,12 @@ public actor FakeUnitManager: UnitManager {
     private func removeListener(_ id: Int) { listeners[id] = nil }
 
     // MARK: model
+
+    /// systemd refuses to load a template itself: only its instances.
+    private func refuseTemplate(_ name: String) throws {
+        guard UnitNameRules.isTemplate(name) else { return }
+        throw UnitManagerError(.systemd, unit: name, message: "Unit name \(name) is missing the instance name.")
+    }
 
     /// The file systemd would read for a unit: its own, or its template's.
     private func file(for name: String) -> String? {

@@ -142,9 +142,9 @@ await runner.check("template instances run from name@.service") {
     let journal = try await Journal.open()
     defer { Task { await journal.close() } }
     var lines: [String] = []
-    for _ in 0..<50 where lines.isEmpty {
+    for _ in 0..<100 where !lines.contains("instance b") {
         lines = try await journal.entries(unit: "fleet-check-web@b.service", last: 5).map(\.message)
-        if lines.isEmpty { try await Task.sleep(for: .milliseconds(20)) }  // journald writes asynchronously
+        if !lines.contains("instance b") { try await Task.sleep(for: .milliseconds(20)) }  // journald writes asynchronously
     }
     try expect(lines.contains("instance b"), "instance b logged \(lines)")
     try await manager.unload(["fleet-check-web@a.service", "fleet-check-web@b.service", template])
