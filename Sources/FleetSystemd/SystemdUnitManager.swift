@@ -13,6 +13,8 @@ public actor SystemdUnitManager: UnitManager {
     private var connection: SystemdConnection?
     private var connecting: Task<SystemdConnection, any Error>?
     private var reloadPending = false
+    /// How many `daemon-reload`s this manager has asked for (each costs 90–270 ms).
+    public private(set) var reloadCount = 0
     /// Units whose state changes are reported: those written, loaded or started here.
     private var watched: Set<String> = []
     private var lastStates: [String: SystemdUnitState] = [:]
@@ -112,6 +114,7 @@ public actor SystemdUnitManager: UnitManager {
         guard reloadPending else { return false }
         try await call("daemon-reload") { (systemd) async throws(SystemdError) in try await systemd.reload() }
         reloadPending = false
+        reloadCount += 1
         return true
     }
 

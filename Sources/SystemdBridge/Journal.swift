@@ -31,6 +31,11 @@ public actor Journal {
         try reader.open()
     }
 
+    // Runs on the journal's thread: a journal dropped without `close()` is still closed there.
+    isolated deinit {
+        reader.close()
+    }
+
     /// Closes the journal and ends a follow in progress.
     public func close() {
         executor.setPump(nil)

@@ -63,6 +63,12 @@ public actor SystemdConnection {
         executor.setPump(handle)
     }
 
+    // Runs on the connection's thread, so a connection dropped without `close()` still frees
+    // its bus where it was made.
+    isolated deinit {
+        handle.close()
+    }
+
     /// Whether the connection is still usable (not closed, not broken).
     public var isConnected: Bool { handle.bus != nil && handle.failure == nil }
 

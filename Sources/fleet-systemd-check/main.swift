@@ -40,7 +40,18 @@ func waitFor(_ name: String, after index: Int = 0, timeout: Duration = .seconds(
     return state
 }
 
+func threadCount() -> Int {
+    guard let directory = opendir("/proc/self/task") else { return -1 }
+    defer { closedir(directory) }
+    var count = 0
+    while let entry = readdir(directory) {
+        if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
+    }
+    return count
+}
+
 await runner.check("connect to systemd (private socket and system bus)") {
+    let threadsBefore = threadCount()
     var samples: [Duration] = []
     for _ in 0..<20 {
         let start = ContinuousClock.now
@@ -63,6 +74,15 @@ await runner.check("connect to systemd (private socket and system bus)") {
     } else {
         say("  figure: system bus not available in this machine")
     }
+    // A connection dropped without close() is closed on its own thread, and that thread ends.
+    // (Allow 2 more threads: Swift's cooperative pool may grow to the core count meanwhile.)
+    for _ in 0..<20 { _ = try await SystemdConnection.connect().unitPath("init.scope") }
+    var threadsAfter = threadCount()
+    for _ in 0..<100 where threadsAfter > threadsBefore + 2 {
+        try await Task.sleep(for: .milliseconds(10))
+        threadsAfter = threadCount()
+    }
+    try expect(threadsAfter <= threadsBefore + 2, "threads: \(threadsBefore) before 42 connections, \(threadsAfter) after")
 }
 
 await runner.check("link, load, start, stop and unload a service; states arrive as signals") {
@@ -153,33 +173,42 @@ await runner.check("template instances run from name@.service") {
 }
 
 await runner.check("journal: last N lines of a unit, then follow its new lines") {
-    let name = "fleet-check-talker.service"
-    _ = try await manager.writeUnit(name, contents: service(
-        "/bin/sh -c 'for i in 1 2 3 4 5; do echo line $i; done; sleep 1; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done'"))
-    try await manager.start(name)
+    let lines = "fleet-check-lines.service"
+    _ = try await manager.writeUnit(lines, contents: service(
+        "/bin/sh -c 'for i in 1 2 3 4 5; do echo line $i; done'", extra: "Type=oneshot\nRemainAfterExit=yes\n"))
+    try await manager.start(lines)
+    _ = try await waitFor(lines, "active/exited")
     let journal = try await Journal.open()
     defer { Task { await journal.close() } }
+    // journald writes asynchronously: wait for systemd's own "Finished" line, the unit's last.
     var last: [String] = []
-    for _ in 0..<100 where last != ["line 3", "line 4", "line 5"] {
-        last = try await journal.entries(unit: name, last: 3).map(\.message)
-        if last != ["line 3", "line 4", "line 5"] { try await Task.sleep(for: .milliseconds(10)) }
+    for _ in 0..<200 where !(last.last ?? "").hasPrefix("Finished") {
+        last = try await journal.entries(unit: lines, last: 3).map(\.message)
+        if !(last.last ?? "").hasPrefix("Finished") { try await Task.sleep(for: .milliseconds(10)) }
     }
-    try expect(last == ["line 3", "line 4", "line 5"], "last 3: \(last)")
+    try expect(last.count == 3 && last[0] == "line 4" && last[1] == "line 5" && last[2].hasPrefix("Finished \(lines)"),
+               "last 3: \(last)")
     let start = ContinuousClock.now
-    _ = try await journal.entries(unit: name, last: 5)
+    let five = try await journal.entries(unit: lines, last: 5)
     say("  figure: last 5 journal lines of one unit \(ContinuousClock.now - start)")
-    let short = JournalFormatter.format(try await journal.entries(unit: name, last: 1)[0], mode: .short)
-    try expect(short.contains("sh[") && short.hasSuffix(": line 5"), "short format: \(short)")
+    let short = JournalFormatter.format(five[3], mode: .short)
+    try expect(short.contains(" sh[") && short.hasSuffix(": line 5"), "short format: \(short)")
+    let json = JournalFormatter.format(five[3], mode: .json)
+    try expect(json.contains(#""MESSAGE":"line 5""#) && json.contains(#""_SYSTEMD_UNIT":"\#(lines)""#), "json: \(json)")
 
+    let talker = "fleet-check-talker.service"
+    _ = try await manager.writeUnit(talker, contents: service(
+        "/bin/sh -c 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done'"))
+    let stream = try await journal.follow(unit: talker, last: 0)
+    try await manager.start(talker)
     var followed: [String] = []
-    let stream = try await journal.follow(unit: name, last: 0)
     let deadline = ContinuousClock.now + .seconds(8)
     for try await entry in stream {
         if entry.message.hasPrefix("tick") { followed.append(entry.message) }
         if followed.count >= 3 || ContinuousClock.now > deadline { break }
     }
-    try expect(followed.count >= 3, "followed \(followed)")
-    try await manager.unload([name])
+    try expect(followed == ["tick 1", "tick 2", "tick 3"], "followed \(followed)")
+    try await manager.unload([lines, talker])
 }
 
 await runner.check("a unit file systemd rejects shows its load error; others are unaffected") {
@@ -210,8 +239,10 @@ await runner.check("a unit loaded before its file existed loads once the file is
     let before = try await manager.load(name)
     try expect(before.loadState == "not-found", "before: \(before)")
     _ = try await manager.writeUnit(name, contents: service("/bin/sleep 1000"))
+    let reloads = await manager.reloadCount
     let after = try await manager.load(name)
     try expect(after.loadState == "loaded", "after: \(after)")
+    say("  systemd 252 needed \(await manager.reloadCount - reloads) reload(s) to load a file that appeared after a not-found load")
     try await manager.unload([name])
 }
 
@@ -245,11 +276,24 @@ await runner.check("ListUnitsByNames for 300 units") {
         samples.append(ContinuousClock.now - begin)
         try expect(entries.count == 300 && entries.allSatisfy { $0.loadState == "loaded" }, "entries \(entries.count)")
     }
+    say("  figure: ListUnitsByNames of 300 units not in memory (systemd loads each file per call), median \(samples.sorted()[2])")
+
+    let startAll = ContinuousClock.now
+    for name in names { try await manager.start(name) }
+    for name in names { _ = try await waitFor(name, "active/running") }
+    say("  figure: start 300 services until every active/running signal arrived \(ContinuousClock.now - startAll)")
+    samples = []
+    for _ in 0..<5 {
+        let begin = ContinuousClock.now
+        let entries = try await connection.listUnitsByNames(names)
+        samples.append(ContinuousClock.now - begin)
+        try expect(entries.count == 300 && entries.allSatisfy { $0.activeState == "active" }, "entries \(entries.count)")
+    }
     await connection.close()
-    say("  figure: ListUnitsByNames of 300 units, median \(samples.sorted()[2])")
+    say("  figure: ListUnitsByNames of 300 running units, median \(samples.sorted()[2])")
     let unloadStart = ContinuousClock.now
     try await manager.unload(names)
-    say("  figure: unload 300 units (stop + remove each, one reload) \(ContinuousClock.now - unloadStart)")
+    say("  figure: unload 300 running units (stop each, one DisableUnitFiles, one reload) \(ContinuousClock.now - unloadStart)")
 }
 
 managerTask.cancel()
