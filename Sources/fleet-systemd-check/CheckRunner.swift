@@ -1,25 +1,47 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Runs named checks, prints one line per check and the closing `N passed, N failed` line.
-final class CheckRunner {
-    private(set) var passed = 0
-    private(set) var failed = 0
+/// A watchdog ends the run (as a failure, with the closing line) if a check hangs.
+final class CheckRunner: Sendable {
+    private let state = Mutex<(passed: Int, failed: Int, current: String)>((0, 0, ""))
 
-    func check(_ name: String, _ body: () async throws -> Void) async {
-        let start = ContinuousClock.now
-        do {
-            try await body()
-            passed += 1
-            say("PASS \(name) (\(milliseconds(since: start)) ms)")
-        } catch {
-            failed += 1
-            say("FAIL \(name): \(error)")
+    /// - Parameter timeout: a check still running after one to two of these fails the run.
+    init(timeout: Duration) {
+        Task.detached { [self] in
+            var watched = ""
+            while true {
+                try? await Task.sleep(for: timeout)
+                let current = self.state.withLock { $0.current }
+                if !current.isEmpty && current == watched {
+                    let (passed, failed) = self.state.withLock { ($0.passed, $0.failed + 1) }
+                    say("FAIL \(current): timed out after \(timeout)")
+                    say("\(passed) passed, \(failed) failed")
+                    exit(1)
+                }
+                watched = current
+            }
         }
     }
 
+    func check(_ name: String, _ body: () async throws -> Void) async {
+        let start = ContinuousClock.now
+        state.withLock { $0.current = "\(name) #\($0.passed + $0.failed)" }
+        do {
+            try await body()
+            state.withLock { $0.passed += 1 }
+            say("PASS \(name) (\(milliseconds(since: start)) ms)")
+        } catch {
+            state.withLock { $0.failed += 1 }
+            say("FAIL \(name): \(error)")
+        }
+        state.withLock { $0.current = "" }
+    }
+
     func finish() -> Never {
+        let (passed, failed) = state.withLock { ($0.passed, $0.failed) }
         say("\(passed) passed, \(failed) failed")
         exit(failed == 0 && passed > 0 ? 0 : 1)
     }

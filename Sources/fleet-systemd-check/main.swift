@@ -16,7 +16,7 @@ guard getenv("FLEET_SYSTEMD_CHECK") != nil else {
 let units = UnitFileDirectory(path: "/run/fleet/units/")
 let manager = SystemdUnitManager(directory: units)
 let log = StateLog()
-let runner = CheckRunner()
+let runner = CheckRunner(timeout: .seconds(30))
 
 let changes = await manager.stateChanges()
 let managerTask = Task { await manager.run() }
@@ -180,20 +180,23 @@ await runner.check("journal: last N lines of a unit, then follow its new lines")
     _ = try await waitFor(lines, "active/exited")
     let journal = try await Journal.open()
     defer { Task { await journal.close() } }
-    // journald writes asynchronously: wait for systemd's own "Finished" line, the unit's last.
-    var last: [String] = []
-    for _ in 0..<200 where !(last.last ?? "").hasPrefix("Finished") {
-        last = try await journal.entries(unit: lines, last: 3).map(\.message)
-        if !(last.last ?? "").hasPrefix("Finished") { try await Task.sleep(for: .milliseconds(10)) }
+    // journald writes asynchronously, and orders the unit's stdout and systemd's own messages
+    // by arrival: wait for both, then compare the last 3 with the tail of everything.
+    var all: [String] = []
+    for _ in 0..<200 where !(all.contains("line 5") && all.contains { $0.hasPrefix("Finished") }) {
+        try await Task.sleep(for: .milliseconds(10))
+        all = try await journal.entries(unit: lines, last: 100).map(\.message)
     }
-    try expect(last.count == 3 && last[0] == "line 4" && last[1] == "line 5" && last[2].hasPrefix("Finished \(lines)"),
-               "last 3: \(last)")
+    try expect(all.filter { $0.hasPrefix("line") } == (1...5).map { "line \($0)" }, "all: \(all)")
+    let last = try await journal.entries(unit: lines, last: 3).map(\.message)
+    try expect(last == Array(all.suffix(3)), "last 3: \(last), all: \(all)")
     let start = ContinuousClock.now
     let five = try await journal.entries(unit: lines, last: 5)
     say("  figure: last 5 journal lines of one unit \(ContinuousClock.now - start)")
-    let short = JournalFormatter.format(five[3], mode: .short)
+    guard let lineFive = five.first(where: { $0.message == "line 5" }) else { throw CheckFailure("line 5 not in \(five.map(\.message))") }
+    let short = JournalFormatter.format(lineFive, mode: .short)
     try expect(short.contains(" sh[") && short.hasSuffix(": line 5"), "short format: \(short)")
-    let json = JournalFormatter.format(five[3], mode: .json)
+    let json = JournalFormatter.format(lineFive, mode: .json)
     try expect(json.contains(#""MESSAGE":"line 5""#) && json.contains(#""_SYSTEMD_UNIT":"\#(lines)""#), "json: \(json)")
 
     let talker = "fleet-check-talker.service"
@@ -246,7 +249,34 @@ await runner.check("a unit loaded before its file existed loads once the file is
     try await manager.unload([name])
 }
 
+await runner.check("bridge signals: JobNew, unit PropertiesChanged, JobRemoved, Reloading") {
+    let name = "fleet-check-signals.service"
+    _ = try await manager.writeUnit(name, contents: service("/bin/sleep 1000"))
+    let connection = try await SystemdConnection.connect()
+    let events = try await connection.events()
+    try await connection.subscribe()
+    let job = try await connection.startUnit(name)
+    try await connection.reload()
+    var seen: [String] = []
+    for try await event in events {
+        switch event {
+        case .jobNew(_, let path, let unit) where unit == name && path == job: seen.append("jobNew")
+        case .jobRemoved(_, let path, let unit, let result) where unit == name && path == job: seen.append("jobRemoved:\(result)")
+        case .unitPropertiesChanged(let unit, "org.freedesktop.systemd1.Unit", let properties, _) where unit == name:
+            if properties["ActiveState"] == .string("active") && !seen.contains("active") { seen.append("active") }
+        case .reloading(let active): seen.append("reloading:\(active)")
+        default: break
+        }
+        if seen.contains("reloading:false") && seen.contains("jobRemoved:done") && seen.contains("active") { break }
+    }
+    await connection.close()
+    try expect(seen.first == "jobNew" && seen.contains("reloading:true"), "signals: \(seen)")
+    try await manager.unload([name])
+}
+
 await runner.check("daemon-reexec mid-run: the manager reconnects and events keep coming") {
+    let raw = try await SystemdConnection.connect()
+    let rawEvents = try await raw.events()
     let first = "fleet-check-before-reexec.service"
     let second = "fleet-check-after-reexec.service"
     _ = try await manager.writeUnit(first, contents: service("/bin/sleep 1000"))
@@ -255,6 +285,15 @@ await runner.check("daemon-reexec mid-run: the manager reconnects and events kee
     _ = try await waitFor(first, "active/running")
     let status = run(["/usr/bin/systemctl", "daemon-reexec"])
     try expect(status == 0, "systemctl daemon-reexec exited \(status)")
+    // The bridge ends a broken connection's event stream with a .disconnected error.
+    do {
+        for try await _ in rawEvents {}
+        throw CheckFailure("event stream ended without an error at re-exec")
+    } catch let error as SystemdError {
+        try expect(error.code == .disconnected, "stream ended with \(error)")
+    }
+    try expect(await raw.isConnected == false, "connection still claims to be connected")
+    await raw.close()
     let mark = await log.count
     try await manager.start(second)
     _ = try await waitFor(second, after: mark, "active/running")
