@@ -146,6 +146,12 @@ public actor SystemdUnitManager: UnitManager {
         _ = try await call(name) { (systemd) async throws(SystemdError) in try await systemd.startUnit(name) }
     }
 
+    public func restart(_ name: String) async throws {
+        try UnitNameRules.validate(name)
+        watched.insert(name)
+        _ = try await call(name) { (systemd) async throws(SystemdError) in try await systemd.restartUnit(name) }
+    }
+
     public func stop(_ name: String) async throws {
         try UnitNameRules.validate(name)
         if UnitNameRules.isTemplate(name) { return }  // only instances run; systemd refuses the name

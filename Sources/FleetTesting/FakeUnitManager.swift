@@ -13,7 +13,7 @@ public import FleetCore
 ///   `RemainAfterExit=yes`, `inactive/dead` for another oneshot), or `failed/failed` when told
 ///   to fail with `failStart(of:)`;
 /// - stop: `deactivating/stop-sigterm`, then `inactive/dead`; a failed unit stays failed until
-///   it is removed (reset-failed);
+///   it is removed (reset-failed); restart is a stop (when running) then a start;
 /// - a reload drops inactive units whose file is gone and marks running ones `not-found`.
 public actor FakeUnitManager: UnitManager {
     /// One call made on the manager, for asserting the exact actions taken.
@@ -25,6 +25,7 @@ public actor FakeUnitManager: UnitManager {
         case enable(String)
         case start(String)
         case stop(String)
+        case restart(String)
     }
 
     private struct LoadedUnit {
@@ -134,6 +135,18 @@ public actor FakeUnitManager: UnitManager {
     public func start(_ name: String) async throws {
         try UnitNameRules.validate(name)
         calls.append(.start(name))
+        try activate(name)
+    }
+
+    public func restart(_ name: String) async throws {
+        try UnitNameRules.validate(name)
+        calls.append(.restart(name))
+        try refuseTemplate(name)
+        deactivate(name)
+        try activate(name)
+    }
+
+    private func activate(_ name: String) throws {
         try refuseTemplate(name)
         let state = loadIntoMemory(name)
         switch state.loadState {
@@ -160,6 +173,10 @@ public actor FakeUnitManager: UnitManager {
     public func stop(_ name: String) async throws {
         try UnitNameRules.validate(name)
         calls.append(.stop(name))
+        deactivate(name)
+    }
+
+    private func deactivate(_ name: String) {
         guard let unit = units[name], unit.state.isActive || unit.state.activeState == "activating" else { return }
         transition(name, activeState: "deactivating", subState: "stop-sigterm")
         transition(name, activeState: "inactive", subState: "dead")

@@ -100,8 +100,14 @@ await runner.check("link, load, start, stop and unload a service; states arrive 
     say("  figure: StartUnit → active/running signal \(ContinuousClock.now - start)")
     let history = await log.history(of: name)
     try expect(history.contains { $0.activeState == "activating" } || history.last?.activeState == "active", "history \(history)")
+    let pid = try await SystemdConnection.connect().unitProperties(name).mainPID
+    let restartMark = await log.count
+    try await manager.restart(name)
+    _ = try await waitFor(name, after: restartMark, "active/running")
+    let newPID = try await SystemdConnection.connect().unitProperties(name).mainPID
+    try expect(pid != nil && newPID != nil && pid != newPID, "restart kept MainPID \(String(describing: pid))")
     try await manager.stop(name)
-    _ = try await waitFor(name, after: mark, "inactive/dead")
+    _ = try await waitFor(name, after: restartMark, "inactive/dead")
     try await manager.unload([name])
     try expect(!fileExists("/run/systemd/system/\(name)"), "link left after unload")
     try expect(!fileExists(units.filePath(of: name)), "file left after unload")

@@ -66,6 +66,20 @@ private func settle() async {
         ])
     }
 
+    @Test func restartStopsARunningUnitThenStartsIt() async throws {
+        let fake = FakeUnitManager()
+        let (changes, task) = await collect(fake)
+        defer { task.cancel() }
+        _ = try await fake.writeUnit("a.service", contents: simple)
+        try await fake.restart("a.service")
+        try await fake.restart("a.service")
+        await settle()
+        let running = ["loaded/activating/start", "loaded/active/running"]
+        let stopping = ["loaded/deactivating/stop-sigterm", "loaded/inactive/dead"]
+        #expect(await changes.states(of: "a.service") == ["loaded/inactive/dead"] + running + stopping + running)
+        #expect(await fake.calls.last == .restart("a.service"))
+    }
+
     @Test func aFailingUnitStaysFailedUntilRemoved() async throws {
         let fake = FakeUnitManager()
         _ = try await fake.writeUnit("bad.service", contents: simple)

@@ -51,6 +51,11 @@ public protocol UnitManager: Sendable {
     /// - Throws: `UnitManagerError`.
     func stop(_ name: String) async throws
 
+    /// Queues a restart job (mode `replace`): stops the unit if it runs, then starts it.
+    /// - Parameter name: the unit name.
+    /// - Throws: `UnitManagerError` (`.notFound`, `.loadFailed`, `.systemd`).
+    func restart(_ name: String) async throws
+
     /// The states of the named units; a unit systemd has no file for, and a template (never
     /// loaded itself), is `.notFound`.
     /// - Parameter names: unit names.
