@@ -44,6 +44,7 @@ let package = Package(
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "SystemdBridgeTests", dependencies: ["SystemdBridge"]),
         .testTarget(name: "FleetTestingTests", dependencies: ["FleetCore", "FleetTesting"]),
+        .testTarget(name: "FleetSystemdTests", dependencies: ["FleetCore", "FleetSystemd"]),
     ]
 )
 

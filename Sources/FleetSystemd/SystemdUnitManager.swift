@@ -60,8 +60,14 @@ public actor SystemdUnitManager: UnitManager {
         watched.insert(name)
         switch change {
         case .created:
-            _ = try await call(name) { (systemd) async throws(SystemdError) in
-                try await systemd.linkUnitFiles([self.directory.filePath(of: name)], runtime: true, force: true)
+            do {
+                _ = try await call(name) { (systemd) async throws(SystemdError) in
+                    try await systemd.linkUnitFiles([self.directory.filePath(of: name)], runtime: true, force: true)
+                }
+            } catch {
+                // Leave no unlinked file behind: a retry must see .created and link again.
+                _ = try? directory.remove(name)
+                throw error
             }
         case .modified:
             reloadPending = true
@@ -85,7 +91,17 @@ public actor SystemdUnitManager: UnitManager {
             _ = try await call(name) { (systemd) async throws(SystemdError) in try await systemd.resetFailedUnit(name) }
         }
         if try directory.remove(name) { reloadPending = true }
+        forget(name)
+    }
+
+    /// Stops reporting a removed unit (and, for a template, its instances).
+    private func forget(_ name: String) {
         watched.remove(name)
+        lastStates[name] = nil
+        guard UnitNameRules.isTemplate(name) else { return }
+        for instance in lastStates.keys where UnitNameRules.template(ofInstance: instance) == name && !watched.contains(instance) {
+            lastStates[instance] = nil
+        }
     }
 
     /// Stops the units, then disables them all in one call (each `DisableUnitFiles` rescans the
@@ -104,7 +120,7 @@ public actor SystemdUnitManager: UnitManager {
                 _ = try await call(name) { (systemd) async throws(SystemdError) in try await systemd.resetFailedUnit(name) }
             }
             if try directory.remove(name) { reloadPending = true }
-            watched.remove(name)
+            forget(name)
         }
         try await reloadIfNeeded()
     }
@@ -295,7 +311,7 @@ public actor SystemdUnitManager: UnitManager {
 
     /// Re-reads the states of watched units (all by default) and publishes what changed.
     private func resync(_ names: [String]? = nil) async throws {
-        let names = names ?? watched.union(lastStates.keys).filter { !UnitNameRules.isTemplate($0) }.sorted()
+        let names = names ?? watched.union(lastStates.keys.filter(isWatched)).filter { !UnitNameRules.isTemplate($0) }.sorted()
         guard !names.isEmpty else { return }
         for (name, state) in try await states(of: names) { publish(name, state) }
     }
