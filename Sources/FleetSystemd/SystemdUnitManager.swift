@@ -79,19 +79,45 @@ public actor SystemdUnitManager: UnitManager {
 
     public func removeUnit(_ name: String) async throws {
         try UnitNameRules.validate(name)
-        // Removes the [Install] symlinks and the one LinkUnitFiles made.
-        _ = try await call(name) { (systemd) async throws(SystemdError) in
+        try await remove([name])
+    }
+
+    /// Stops the units, then removes them together: one `DisableUnitFiles` for the batch (each
+    /// call rescans the unit directories) and one reload.
+    public func unload(_ names: [String]) async throws {
+        for name in names { try UnitNameRules.validate(name) }
+        for name in names { try await stop(name) }
+        try await remove(names)
+        try await reloadIfNeeded()
+    }
+
+    /// Disables (removing the [Install] symlinks and the one LinkUnitFiles made), resets failed
+    /// state so systemd can collect the units, deletes the files, and notes a reload.
+    private func remove(_ names: [String]) async throws {
+        try await disable(names.filter { directory.hasFile(for: $0) })
+        for name in names {
+            if !UnitNameRules.isTemplate(name) {
+                _ = try await call(name) { (systemd) async throws(SystemdError) in try await systemd.resetFailedUnit(name) }
+            }
+            if try directory.remove(name) { reloadPending = true }
+            forget(name)
+        }
+    }
+
+    /// `DisableUnitFiles` for a batch; when systemd refuses the batch because one name has
+    /// nothing to disable (ENOENT), one by one, so the others still lose their symlinks.
+    private func disable(_ names: [String]) async throws {
+        guard !names.isEmpty else { return }
+        let batchDone = try await call(names[0]) { (systemd) async throws(SystemdError) -> Bool in
             do throws(SystemdError) {
-                return try await systemd.disableUnitFiles([name], runtime: true)
-            } catch where error.code == .noSuchUnit || error.errno == 2 {  // ENOENT: no file left
-                return []
+                _ = try await systemd.disableUnitFiles(names, runtime: true)
+                return true
+            } catch where error.code == .noSuchUnit || error.errno == 2 {
+                return false
             }
         }
-        if !UnitNameRules.isTemplate(name) {
-            _ = try await call(name) { (systemd) async throws(SystemdError) in try await systemd.resetFailedUnit(name) }
-        }
-        if try directory.remove(name) { reloadPending = true }
-        forget(name)
+        guard !batchDone, names.count > 1 else { return }
+        for name in names { try await disable([name]) }
     }
 
     /// Stops reporting a removed unit (and, for a template, its instances).
@@ -102,27 +128,6 @@ public actor SystemdUnitManager: UnitManager {
         for instance in lastStates.keys where UnitNameRules.template(ofInstance: instance) == name && !watched.contains(instance) {
             lastStates[instance] = nil
         }
-    }
-
-    /// Stops the units, then disables them all in one call (each `DisableUnitFiles` rescans the
-    /// unit directories), removes their files and reloads once.
-    public func unload(_ names: [String]) async throws {
-        for name in names { try UnitNameRules.validate(name) }
-        for name in names { try await stop(name) }
-        let withFiles = names.filter { directory.hasFile(for: $0) }
-        if !withFiles.isEmpty {
-            _ = try await call(withFiles[0]) { (systemd) async throws(SystemdError) in
-                try await systemd.disableUnitFiles(withFiles, runtime: true)
-            }
-        }
-        for name in names {
-            if !UnitNameRules.isTemplate(name) {
-                _ = try await call(name) { (systemd) async throws(SystemdError) in try await systemd.resetFailedUnit(name) }
-            }
-            if try directory.remove(name) { reloadPending = true }
-            forget(name)
-        }
-        try await reloadIfNeeded()
     }
 
     @discardableResult

@@ -8,8 +8,9 @@ import Musl
 /// Reads the local journal through sd-journal: one unit's last entries, or a live follow.
 ///
 /// The `sd_journal` object lives on one dedicated thread for its whole life
-/// (sd_journal_open(3)); this actor runs there. One `Journal` follows at most one unit at a
-/// time: open another for a second follow. Call `close()` when done.
+/// (sd_journal_open(3)); this actor runs there. A `Journal` has one read position: `entries`
+/// or a new `follow` ends the follow in progress, so open one `Journal` per concurrent follow.
+/// Call `close()` when done.
 public actor Journal {
     private let executor = ThreadExecutor()
     private let reader = JournalReader()

@@ -174,6 +174,7 @@ await runner.check("template instances run from name@.service") {
     }
     try expect(lines.contains("instance b"), "instance b logged \(lines)")
     try await manager.unload(["fleet-check-web@a.service", "fleet-check-web@b.service", template])
+    try expect(!fileExists("/run/systemd/system/\(template)"), "template link left after unload")
     let after = try await manager.states(of: ["fleet-check-web@a.service"])
     try expect(after["fleet-check-web@a.service"]?.isActive == false, "instance still active: \(after)")
 }
