@@ -30,6 +30,8 @@ public actor Journal {
 
     private func start() throws(SystemdError) {
         try reader.open()
+        // The reader asks to be polled only while it follows.
+        executor.setPump(reader)
     }
 
     // Runs on the journal's thread: a journal dropped without `close()` is still closed there.
@@ -39,8 +41,8 @@ public actor Journal {
 
     /// Closes the journal and ends a follow in progress.
     public func close() {
-        executor.setPump(nil)
         reader.close()
+        executor.setPump(nil)
     }
 
     /// The last entries of one unit (`_SYSTEMD_UNIT=NAME` or `UNIT=NAME`), oldest first.
@@ -50,7 +52,6 @@ public actor Journal {
     /// - Returns: up to `count` entries.
     /// - Throws: `SystemdError` when the journal cannot be read.
     public func entries(unit: String, last count: Int) throws(SystemdError) -> [JournalEntry] {
-        executor.setPump(nil)
         reader.stopFollowing()
         try reader.match(unit: unit)
         return try reader.last(count)
@@ -69,16 +70,15 @@ public actor Journal {
         try reader.match(unit: unit)
         let (stream, continuation) = AsyncThrowingStream<JournalEntry, any Error>.makeStream()
         for entry in try reader.last(count) { continuation.yield(entry) }
-        try reader.follow(continuation)
-        executor.setPump(reader)
+        let generation = try reader.follow(continuation)
         continuation.onTermination = { [weak self] _ in
-            Task { await self?.stopFollowing() }
+            Task { await self?.stopFollowing(generation) }
         }
         return stream
     }
 
-    private func stopFollowing() {
-        reader.stopFollowing()
+    private func stopFollowing(_ generation: Int) {
+        reader.stopFollowing(generation)
     }
 }
 
@@ -86,6 +86,8 @@ public actor Journal {
 final class JournalReader: ThreadPump {
     private var journal: OpaquePointer?
     private var follower: AsyncThrowingStream<JournalEntry, any Error>.Continuation?
+    /// Counts follows, so the end of an old stream cannot stop a newer follow.
+    private var generation = 0
 
     func open() throws(SystemdError) {
         var raw: OpaquePointer? = nil
@@ -130,14 +132,19 @@ final class JournalReader: ThreadPump {
         return entries.reversed()
     }
 
-    func follow(_ continuation: AsyncThrowingStream<JournalEntry, any Error>.Continuation) throws(SystemdError) {
+    /// Starts following; returns the follow's generation.
+    func follow(_ continuation: AsyncThrowingStream<JournalEntry, any Error>.Continuation) throws(SystemdError) -> Int {
         let journal = try require()
         // Getting the fd sets up inotify; entries written from now on wake the thread.
         try sdCheck("sd_journal_get_fd") { sd_journal_get_fd(journal) }
         follower = continuation
+        generation += 1
+        return generation
     }
 
-    func stopFollowing() {
+    /// Ends the follow in progress, or only the given one if it is still current.
+    func stopFollowing(_ only: Int? = nil) {
+        if let only, only != generation { return }
         follower?.finish()
         follower = nil
     }

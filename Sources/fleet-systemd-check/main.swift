@@ -218,6 +218,15 @@ await runner.check("journal: last N lines of a unit, then follow its new lines")
         if followed.count >= 3 || ContinuousClock.now > deadline { break }
     }
     try expect(followed == ["tick 1", "tick 2", "tick 3"], "followed \(followed)")
+    // A new follow with a backlog: the last 2 existing lines first, then new ones; the end of the
+    // first stream (its consumer stopped above) must not stop this one.
+    let again = try await journal.follow(unit: talker, last: 2)
+    var ticks: [Int] = []
+    for try await entry in again {
+        if entry.message.hasPrefix("tick "), let n = Int(entry.message.dropFirst(5)) { ticks.append(n) }
+        if ticks.count >= 4 || ContinuousClock.now > deadline + .seconds(5) { break }
+    }
+    try expect(ticks.count == 4 && ticks == Array(ticks[0]...(ticks[0] + 3)) && ticks[0] >= 2, "second follow \(ticks)")
     try await manager.unload([lines, talker])
 }
 
