@@ -2,6 +2,7 @@
 # Builds fleet-systemd-check (static Swift stdlib), boots a throwaway nspawn machine, runs the
 # checks against the machine's real systemd, and destroys the machine — also on failure or ^C.
 # Exits with the checks' status. Needs root. Usage: Integration/run-systemd-tests.sh
+# FLEET_BUILD_CONFIGURATION=release builds optimized (figures closer to production; slower build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,8 +23,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "== build"
-swift build --static-swift-stdlib --product fleet-systemd-check
-bin=$(swift build --static-swift-stdlib --show-bin-path)
+configuration=${FLEET_BUILD_CONFIGURATION:-debug}
+swift build -c "$configuration" --static-swift-stdlib --product fleet-systemd-check
+bin=$(swift build -c "$configuration" --static-swift-stdlib --show-bin-path)
 mkdir -p "$stage"
 cp "$bin/fleet-systemd-check" "$stage/"
 
