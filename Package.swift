@@ -22,6 +22,10 @@ let package = Package(
         // C: libsystemd (sd-bus, sd-journal, sd-daemon, sd-id128). Only SystemdBridge imports it.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "SystemdBridge", dependencies: ["CSystemd"]),
+        // Where FleetCore's UnitManager meets SystemdBridge; used by fleetd.
+        .target(name: "FleetSystemd", dependencies: ["FleetCore", "SystemdBridge"]),
+        // Fakes for tests and the simulator (FakeUnitManager).
+        .target(name: "FleetTesting", dependencies: ["FleetCore"]),
 
         // etcd v3 client over etcd's JSON gateway (HTTP/1.1). No C, no systemd.
         .target(
@@ -46,7 +50,7 @@ let package = Package(
 
         .executableTarget(
             name: "fleetd",
-            dependencies: ["FleetCore", "SystemdBridge"]
+            dependencies: ["FleetCore", "SystemdBridge", "FleetSystemd"]
         ),
         .executableTarget(
             name: "fleetctl",
@@ -68,7 +72,10 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
+        // Checks on real systemd, run inside an nspawn machine by Integration/run-systemd-tests.sh.
+        .executableTarget(name: "fleet-systemd-check", dependencies: ["FleetCore", "SystemdBridge", "FleetSystemd"]),
+
+        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore", "FleetTesting"]),
         .testTarget(
             name: "EtcdClientTests",
             dependencies: [
@@ -80,6 +87,9 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        .testTarget(name: "SystemdBridgeTests", dependencies: ["SystemdBridge"]),
+        .testTarget(name: "FleetTestingTests", dependencies: ["FleetCore", "FleetTesting"]),
+        .testTarget(name: "FleetSystemdTests", dependencies: ["FleetCore", "FleetSystemd"]),
     ]
 )
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds fleet-systemd-check (static Swift stdlib), boots a throwaway nspawn machine, runs the
+# checks against the machine's real systemd, and destroys the machine — also on failure or ^C.
+# Exits with the checks' status. Needs root. Usage: Integration/run-systemd-tests.sh
+# FLEET_BUILD_CONFIGURATION=release builds optimized (figures closer to production; slower build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+name=fleet-systemd-$$
+machines=${FLEET_MACHINES_DIR:-/tmp/fleet-machines}
+stage=$machines/$name-bin
+machine=Integration/machine
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    "$machine" destroy "$name" || true
+    rm -rf "$stage"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "== build"
+configuration=${FLEET_BUILD_CONFIGURATION:-debug}
+swift build -c "$configuration" --static-swift-stdlib --product fleet-systemd-check
+bin=$(swift build -c "$configuration" --static-swift-stdlib --show-bin-path)
+mkdir -p "$stage"
+cp "$bin/fleet-systemd-check" "$stage/"
+
+echo "== machine $name"
+"$machine" create "$name" --bin "$stage" >/dev/null
+start=$(date +%s.%N)
+"$machine" boot "$name"
+echo "booted in $(echo "$(date +%s.%N) - $start" | bc) s"
+
+echo "== checks"
+FLEET_MACHINE_ENV="FLEET_SYSTEMD_CHECK=1" "$machine" exec "$name" /opt/fleet/bin/fleet-systemd-check
