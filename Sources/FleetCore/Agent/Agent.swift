@@ -217,7 +217,8 @@ public actor Agent {
         } while reconcileAgain
     }
 
-    /// Plans and carries out the tasks; stops at the first failure (the next pass retries).
+    /// Plans and carries out the tasks. A failure stops the remaining tasks of that unit only
+    /// (other units are unaffected); the next pass retries it.
     private func reconcileOnce() async {
         let managed: Set<String>
         do {
@@ -230,7 +231,8 @@ public actor Agent {
         guard !tasks.isEmpty else { return }
         metrics.reconciles += 1
         var reloaded = false
-        for task in tasks {
+        var failed = Set<String>()
+        for task in tasks where !failed.contains(task.unit) {
             do {
                 if task.rank >= 2 && !reloaded {
                     // One daemon-reload for the whole batch of file changes.
@@ -240,9 +242,9 @@ public actor Agent {
                 try await perform(task)
                 logger.info("agent task done", metadata: ["task": "\(task)", "unit.name": "\(task.unit)"])
             } catch {
+                failed.insert(task.unit)
                 logger.warning("agent task failed", metadata: ["task": "\(task)", "error": "\(error)"])
                 if case .load = task.action { await reportLoadFailure(task.unit, error) }
-                return
             }
         }
         if !reloaded { try? await units.reloadIfNeeded() }
@@ -262,9 +264,15 @@ public actor Agent {
             _ = try await units.writeUnit(name, contents: file.serialized + "\n")
         case .load(let enable):
             let state = try await units.load(name)
-            if enable { try await units.enable(name) }
-            note(name, state)
             let target = targets()[name]
+            note(name, state)
+            guard state.isLoaded else {
+                // systemd rejected the file: its state says why. Nothing more to do until the
+                // contents change, so record the target as done rather than retry forever.
+                applied[name] = AppliedUnit(hash: target?.hash ?? "", state: target?.state ?? .loaded)
+                throw AgentError.rejectedBySystemd(name, state.loadError ?? state.loadState)
+            }
+            if enable { try await units.enable(name) }
             applied[name] = AppliedUnit(hash: target?.hash ?? "", state: .loaded)
         case .stop:
             try await units.stop(name)
@@ -280,6 +288,7 @@ public actor Agent {
 
     /// A unit that cannot be loaded or enabled shows that in its state, for `fleetctl` to see.
     private func reportLoadFailure(_ name: String, _ error: any Error) async {
+        if case AgentError.rejectedBySystemd = error { return }  // its state already says so
         var state = (try? await units.states(of: [name]))?[name] ?? .notFound
         if state.loadError == nil { state.loadError = "\(error)" }
         if state.isLoaded { state.loadState = "error" }
@@ -346,4 +355,16 @@ public struct AgentMetrics: Sendable, Hashable {
     /// Reconcile passes that had tasks to do.
     public var reconciles = 0
     public var statesPublished = 0
+}
+
+/// Why an agent task failed, beyond the unit manager's own errors.
+enum AgentError: Error, CustomStringConvertible {
+    /// systemd refused the unit file.
+    case rejectedBySystemd(String, String)
+
+    var description: String {
+        switch self {
+        case .rejectedBySystemd(let unit, let reason): "systemd rejected \(unit): \(reason)"
+        }
+    }
 }

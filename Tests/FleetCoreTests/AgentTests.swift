@@ -1,0 +1,163 @@
+import FleetTesting
+import Logging
+import Testing
+@testable import FleetCore
+
+@Suite struct AgentTests {
+    let clock = ManualClock()
+    let store: InMemoryKeyValueStore
+    let registry: Registry
+    let systemd = FakeUnitManager()
+
+    init() {
+        store = InMemoryKeyValueStore(clock: clock)
+        registry = Registry(store: store)
+    }
+
+    func record(_ name: String, _ extra: [UnitOption] = []) -> UnitRecord {
+        let options = [UnitOption(section: "Service", name: "ExecStart", value: "/bin/sleep 1000")] + extra
+        let file = UnitFile(options: options)
+        return UnitRecord(name: name, options: options, hash: file.hash.hex, global: extra.contains { $0.name == "Global" })
+    }
+
+    func schedule(_ unit: UnitRecord, on machine: String, _ state: JobState) async throws {
+        try await registry.applySchedule([.assign(unit: unit.name, machine: machine, ScheduleRecord(state: state, hash: unit.hash))], fence: nil)
+    }
+
+    func agent(_ id: String = "m1", metadata: [String: String] = [:], lease: Int64) -> Agent {
+        Agent(registry: registry, machineID: id, metadata: metadata, units: systemd, logger: Logger(label: "test.agent"),
+              coalescing: .milliseconds(5)) { lease }
+    }
+
+    func state(_ unit: String, _ machine: String = "m1") async throws -> UnitStateRecord? {
+        try await registry.states(unit: unit).states.first { $0.machineID == machine }?.record
+    }
+
+    @Test func runsScheduledUnitsAndPublishesTheirStates() async throws {
+        let lease = try await store.grantLease(ttl: .seconds(30))
+        let hello = record("hello.service")
+        try await registry.createUnit(hello, desiredState: .launched)
+        try await schedule(hello, on: "m1", .launched)
+        let running = Task { await agent(lease: lease).run() }
+        defer { running.cancel() }
+
+        #expect(try await eventually { try await state("hello.service")?.activeState == "active" })
+        let published = try #require(try await state("hello.service"))
+        #expect(published.subState == "running")
+        #expect(published.jobState == .launched)
+        #expect(published.hash == hello.hash)
+        #expect(await systemd.calls.prefix(3) == [.writeUnit("hello.service"), .load("hello.service"), .start("hello.service")])
+
+        // Desired loaded: stopped, still loaded.
+        try await schedule(hello, on: "m1", .loaded)
+        #expect(try await eventually { try await state("hello.service")?.activeState == "inactive" })
+        #expect(try await state("hello.service")?.jobState == .loaded)
+
+        // Unscheduled: unloaded, file removed, state withdrawn.
+        try await registry.applySchedule([.unassign(unit: "hello.service", machine: "m1")], fence: nil)
+        #expect(try await eventually { try await state("hello.service") == nil })
+        #expect(await systemd.files["hello.service"] == nil)
+    }
+
+    @Test func aPlacementElsewhereDoesNotWakeTheAgent() async throws {
+        let lease = try await store.grantLease(ttl: .seconds(30))
+        let mine = record("mine.service")
+        try await registry.createUnit(mine, desiredState: .launched)
+        try await schedule(mine, on: "m1", .launched)
+        let me = agent(lease: lease)
+        let running = Task { await me.run() }
+        defer { running.cancel() }
+        #expect(try await eventually { try await state("mine.service")?.activeState == "active" })
+        let wakeUps = await me.metrics.wakeUps
+        for i in 0..<5 {
+            let other = record("other\(i).service")
+            try await registry.createUnit(other, desiredState: .launched)
+            try await schedule(other, on: "m2", .launched)
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await me.metrics.wakeUps == wakeUps)
+        #expect(await systemd.files.keys.sorted() == ["mine.service"])
+    }
+
+    @Test func aUnitThatFailsAndOneSystemdRejectsShowTheirStates() async throws {
+        let lease = try await store.grantLease(ttl: .seconds(30))
+        let failing = record("fail.service")
+        let rejected = record("bad.service")
+        let fine = record("fine.service")
+        await systemd.failStart(of: "fail.service")
+        await systemd.rejectFile(of: "bad.service", message: "Unit configuration has fatal error")
+        for unit in [failing, rejected, fine] {
+            try await registry.createUnit(unit, desiredState: .launched)
+            try await schedule(unit, on: "m1", .launched)
+        }
+        let running = Task { await agent(lease: lease).run() }
+        defer { running.cancel() }
+        #expect(try await eventually { try await state("fail.service")?.activeState == "failed" })
+        #expect(try await eventually { try await state("fine.service")?.activeState == "active" })
+        #expect(try await eventually { try await state("bad.service")?.loadState == "bad-setting" })
+    }
+
+    @Test func globalUnitsRunWhereMetadataAllowsAndInstallSectionsAreEnabled() async throws {
+        let lease = try await store.grantLease(ttl: .seconds(30))
+        let exporter = record("exporter.service", [
+            UnitOption(section: "X-Fleet", name: "Global", value: "true"),
+            UnitOption(section: "X-Fleet", name: "MachineMetadata", value: "role=web"),
+            UnitOption(section: "Install", name: "WantedBy", value: "multi-user.target"),
+        ])
+        try await registry.createUnit(exporter, desiredState: .launched)
+        let web = agent("m1", metadata: ["role": "web"], lease: lease)
+        let db = Agent(registry: registry, machineID: "m2", metadata: ["role": "db"], units: FakeUnitManager(),
+                       logger: Logger(label: "test.agent"), coalescing: .milliseconds(5)) { lease }
+        let runWeb = Task { await web.run() }
+        let runDB = Task { await db.run() }
+        defer { runWeb.cancel(); runDB.cancel() }
+        #expect(try await eventually { try await state("exporter.service", "m1")?.activeState == "active" })
+        #expect(await systemd.enabledUnits == ["exporter.service"])
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await state("exporter.service", "m2") == nil)
+
+        // The API changes m2's metadata: the global unit follows.
+        try await registry.setMetadataOverrides(MetadataOverrideRecord(set: ["role": "web"]), machine: "m2")
+        #expect(try await eventually { try await state("exporter.service", "m2")?.activeState == "active" })
+    }
+
+    @Test func statesArePublishedAgainUnderANewLease() async throws {
+        let first = try await store.grantLease(ttl: .seconds(5))
+        let second = try await store.grantLease(ttl: .seconds(60))
+        let hello = record("hello.service")
+        try await registry.createUnit(hello, desiredState: .launched)
+        try await schedule(hello, on: "m1", .launched)
+        let current = LeaseBox(first)
+        let me = Agent(registry: registry, machineID: "m1", metadata: [:], units: systemd, logger: Logger(label: "test.agent"),
+                       coalescing: .milliseconds(5)) { current.value }
+        let running = Task { await me.run() }
+        defer { running.cancel() }
+        #expect(try await eventually { try await state("hello.service") != nil })
+        _ = try await store.keepAlive(lease: second)
+        clock.advance(by: .seconds(6))
+        await store.expireLeases()
+        #expect(try await state("hello.service") == nil)
+        current.value = second
+        #expect(try await eventually { try await state("hello.service")?.activeState == "active" })
+        // The unit was not restarted for it.
+        #expect(await systemd.calls.filter { $0 == .start("hello.service") }.count == 1)
+    }
+}
+
+/// A lease ID the test changes while an agent reads it.
+final class LeaseBox: @unchecked Sendable {
+    private let lock = NSLockLike()
+    private var stored: Int64
+    init(_ value: Int64) { stored = value }
+    var value: Int64 {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+import Synchronization
+
+final class NSLockLike: Sendable {
+    private let mutex = Mutex(())
+    func withLock<T>(_ body: () -> T) -> T { mutex.withLock { _ in body() } }
+}
