@@ -14,7 +14,7 @@ import SwiftProtobuf
 /// Speaks etcd's v3 JSON gateway (grpc-gateway, HTTP/1.1) on the members' client URLs.
 ///
 /// Messages are the etcd protobuf types in their proto3 JSON form (int64 as strings, bytes as
-/// base64). Why not native gRPC: see docs/PLATFORM-NOTES (the available gRPC transport sends
+/// base64). Why not native gRPC: see PLATFORM-NOTES.md, "etcd 3.4" (the available gRPC transport sends
 /// GOAWAY to etcd after a few hundred calls).
 final class GatewayTransport: EtcdTransport {
     private let http: HTTPClient
