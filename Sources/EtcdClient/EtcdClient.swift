@@ -49,13 +49,16 @@ public final class EtcdClient: Sendable {
     }
 
     /// Opens a watch stream with the current auth token, re-authenticating once if needed.
-    func openWatch(_ request: Etcdserverpb_WatchRequest) async throws(EtcdError) -> any EtcdWatchStream {
+    /// - Returns: The stream and the token it was opened with.
+    func openWatch(_ request: Etcdserverpb_WatchRequest) async throws(EtcdError) -> (any EtcdWatchStream, String?) {
         let token = try await authenticator?.token(timeout: configuration.requestTimeout)
         do {
-            return try await transport.watch(request, token: token, connectTimeout: configuration.requestTimeout)
+            let stream = try await transport.watch(request, token: token, connectTimeout: configuration.requestTimeout)
+            return (stream, token)
         } catch where error.code == .invalidAuthToken && authenticator != nil {
             let fresh = try await authenticator?.refresh(replacing: token, timeout: configuration.requestTimeout)
-            return try await transport.watch(request, token: fresh, connectTimeout: configuration.requestTimeout)
+            let stream = try await transport.watch(request, token: fresh, connectTimeout: configuration.requestTimeout)
+            return (stream, fresh)
         }
     }
 

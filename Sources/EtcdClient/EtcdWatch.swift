@@ -115,8 +115,7 @@ public struct EtcdWatch: AsyncSequence, Sendable {
                 if Task.isCancelled { return finish() }
                 guard let stream = self.stream else {
                     do {
-                        token = try await client.currentToken()
-                        self.stream = try await client.openWatch(createRequest())
+                        (self.stream, token) = try await client.openWatch(createRequest())
                     } catch {
                         if error.code == .cancelled { return finish() }
                         guard Self.isTransient(error) else { return try fail(error) }
@@ -141,6 +140,10 @@ public struct EtcdWatch: AsyncSequence, Sendable {
                     continue
                 }
                 if let update = try await handle(response) { return update }
+                if self.stream == nil, !finished {
+                    // etcd cancelled the watch over a stale token: reopen, but not in a tight loop.
+                    guard await pause() else { return finish() }
+                }
             }
             return nil
         }

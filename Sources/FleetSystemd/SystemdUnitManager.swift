@@ -38,9 +38,11 @@ public actor SystemdUnitManager: UnitManager {
                 let connection = try await connected()
                 let events = try await connection.events()
                 try await connection.subscribe()
-                try await resync()
                 backoff = .milliseconds(50)
-                for try await event in events { try await handle(event) }
+                // A failed re-read must not stop the events: a broken connection ends the
+                // stream anyway, and the next event or reconnect reads again.
+                try? await resync()
+                for try await event in events { await handle(event) }
             } catch {
                 // Broken connection or systemd refusing: connect again after a pause.
                 try? await Task.sleep(for: backoff)
@@ -291,12 +293,12 @@ public actor SystemdUnitManager: UnitManager {
         return watched.contains(template)
     }
 
-    private func handle(_ event: SystemdEvent) async throws {
+    private func handle(_ event: SystemdEvent) async {
         switch event {
         case .unitPropertiesChanged(let unit, let interface, let properties, _) where interface == "org.freedesktop.systemd1.Unit":
             guard isWatched(unit) else { return }
             guard var state = lastStates[unit] ?? Self.state(from: properties) else {
-                try await resync([unit])
+                try? await resync([unit])
                 return
             }
             if let load = properties["LoadState"]?.string { state.loadState = load }
@@ -308,7 +310,7 @@ public actor SystemdUnitManager: UnitManager {
             publish(unit, state)
         case .reloading(active: false):
             // Load states may change with a reload without a signal for every unit.
-            try await resync()
+            try? await resync()
         default:
             break
         }

@@ -4,6 +4,9 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Measures the etcd client against a real etcd it starts itself (Debian's /usr/bin/etcd on
 /// free loopback ports, data in a temporary directory on disk):
@@ -51,18 +54,18 @@ enum EtcdBenchmark {
             try await putAll(count: 200, concurrency: concurrency) { i in try await baseline.put("warm/\(i)", value: value) }
 
             for inFlight in [1, concurrency] {
-                var ours = 0.0
-                var raw = 0.0
+                var ours = Measurement()
+                var raw = Measurement()
                 for round in 0..<rounds {
                     // Alternate the order so drift in machine load hits both alike.
                     let oursFirst = round % 2 == 0
                     for which in oursFirst ? [true, false] : [false, true] {
                         if which {
-                            ours = max(ours, try await rate(count: puts, concurrency: inFlight) { i in
+                            ours.keepBest(try await rate(count: puts, concurrency: inFlight) { i in
                                 try await client.put("bench/ours/\(round)/\(i)", value: value)
                             })
                         } else {
-                            raw = max(raw, try await rate(count: puts, concurrency: inFlight) { i in
+                            raw.keepBest(try await rate(count: puts, concurrency: inFlight) { i in
                                 try await baseline.put("bench/raw/\(round)/\(i)", value: value)
                             })
                         }
@@ -71,8 +74,9 @@ enum EtcdBenchmark {
                 let label = inFlight == 1 ? "sequential" : "\(inFlight) in flight"
                 print(
                     "  put \(label.padding(toLength: 13, withPad: " ", startingAt: 0))"
-                        + " EtcdClient \(format(ours)) puts/s   raw AHC+JSON baseline \(format(raw)) puts/s"
-                        + "   ratio \(String(format: "%.2f", ours / raw))")
+                        + " EtcdClient \(format(ours.rate)) puts/s (\(String(format: "%.0f", ours.cpuMicros)) µs CPU/put)"
+                        + "   raw AHC+JSON baseline \(format(raw.rate)) puts/s (\(String(format: "%.0f", raw.cpuMicros)) µs CPU/put)"
+                        + "   ratio \(String(format: "%.2f", ours.rate / raw.rate))")
             }
 
             try await watchLatency(client)
@@ -125,15 +129,38 @@ enum EtcdBenchmark {
         print("  watch delivery (put start → event, \(samples.count) samples): p50 \(percentile(0.50))  p99 \(percentile(0.99))  max \(percentile(1.0))")
     }
 
-    /// Runs `count` operations with `concurrency` in flight; returns operations per second.
+    struct Measurement {
+        /// Operations per second (wall clock).
+        var rate = 0.0
+        /// CPU time this process (the client side) spent per operation, in microseconds: less
+        /// sensitive than the rate to what else runs on the machine.
+        var cpuMicros = Double.infinity
+
+        mutating func keepBest(_ other: Measurement) {
+            rate = max(rate, other.rate)
+            cpuMicros = min(cpuMicros, other.cpuMicros)
+        }
+    }
+
+    /// Runs `count` operations with `concurrency` in flight.
     private static func rate(
         count: Int, concurrency: Int, _ operation: @escaping @Sendable (Int) async throws -> Void
-    ) async throws -> Double {
+    ) async throws -> Measurement {
+        let cpuBefore = processCPUSeconds()
         let started = ContinuousClock.now
         try await putAll(count: count, concurrency: concurrency, operation)
         let elapsed = ContinuousClock.now - started
+        let cpu = processCPUSeconds() - cpuBefore
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Double(count) / seconds
+        return Measurement(rate: Double(count) / seconds, cpuMicros: cpu / Double(count) * 1e6)
+    }
+
+    /// User plus system CPU time of this process so far, all threads.
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        _ = getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private static func putAll(

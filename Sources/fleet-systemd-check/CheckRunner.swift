@@ -28,16 +28,32 @@ final class CheckRunner: Sendable {
 
     func check(_ name: String, _ body: () async throws -> Void) async {
         let start = ContinuousClock.now
-        state.withLock { $0.current = "\(name) #\($0.passed + $0.failed)" }
+        begin(name)
         do {
             try await body()
-            state.withLock { $0.passed += 1 }
+            end(passed: true)
             say("PASS \(name) (\(milliseconds(since: start)) ms)")
         } catch {
-            state.withLock { $0.failed += 1 }
+            end(passed: false)
             say("FAIL \(name): \(error)")
         }
-        state.withLock { $0.current = "" }
+    }
+
+    // The lock is taken only in these synchronous functions: in a release build, Swift 6.3
+    // inlined a `withLock` written inside the async `check` so that its unlock ran after the
+    // `await`, on another thread ("Call to unlock Mutex on a thread which hasn't acquired the
+    // lock"). Remove the @inline(never) once a toolchain is known not to do that.
+    @inline(never)
+    private func begin(_ name: String) {
+        state.withLock { $0.current = "\(name) #\($0.passed + $0.failed)" }
+    }
+
+    @inline(never)
+    private func end(passed: Bool) {
+        state.withLock { state in
+            if passed { state.passed += 1 } else { state.failed += 1 }
+            state.current = ""
+        }
     }
 
     func finish() -> Never {

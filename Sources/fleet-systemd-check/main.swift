@@ -318,6 +318,33 @@ await runner.check("daemon-reexec mid-run: the manager reconnects and events kee
     try await manager.unload([first, second])
 }
 
+await runner.check("figures: StartUnit → active signal, daemon-reload") {
+    let name = "fleet-check-latency.service"
+    _ = try await manager.writeUnit(name, contents: service("/bin/sleep 1000"))
+    var samples: [Duration] = []
+    for _ in 0..<10 {
+        let mark = await log.count
+        let start = ContinuousClock.now
+        try await manager.start(name)
+        _ = try await waitFor(name, after: mark, "active/running")
+        samples.append(ContinuousClock.now - start)
+        try await manager.stop(name)
+        _ = try await waitFor(name, after: mark, "inactive/dead")
+    }
+    samples.sort()
+    say("  figure: StartUnit → active/running signal over 10 starts: min \(samples[0]), median \(samples[5]), max \(samples[9])")
+    let connection = try await SystemdConnection.connect()
+    var reloads: [Duration] = []
+    for _ in 0..<3 {
+        let start = ContinuousClock.now
+        try await connection.reload()
+        reloads.append(ContinuousClock.now - start)
+    }
+    await connection.close()
+    say("  figure: daemon-reload \(reloads.sorted())")
+    try await manager.unload([name])
+}
+
 await runner.check("ListUnitsByNames for 300 units") {
     let names = (0..<300).map { "fleet-check-many-\($0).service" }
     let start = ContinuousClock.now

@@ -73,6 +73,25 @@ struct AuthTests {
         }
     }
 
+    @Test func aWatchOpenedWithAnExpiredTokenReauthenticates() async throws {
+        try await EtcdProcess.with(.init(extraArguments: ["--auth-token-ttl=1"])) { etcd in
+            try await enableAuth(etcd)
+            try await withClient([etcd.clientURL], configure: {
+                $0.credentials = .init(username: "fleet", password: "fleetpw")
+            }) { client in
+                let start = try await client.put("fleet/w", value: "0").revision + 1
+                let stale = try await client.currentToken()
+                try await Task.sleep(for: .milliseconds(2500))  // the cached token expires
+                let (log, task) = record(client.watch(.prefix("fleet/"), options: .init(startRevision: start)))
+                defer { task.cancel() }
+                #expect(try await eventually(within: .seconds(10)) { try await client.currentToken() != stale })
+                try await client.put("fleet/w", value: "1")
+                #expect(await eventually(within: .seconds(10)) { await log.events.count == 1 })
+                #expect(await log.error == nil)
+            }
+        }
+    }
+
     @Test func watchesCarryTheToken() async throws {
         try await EtcdProcess.with { etcd in
             try await enableAuth(etcd)

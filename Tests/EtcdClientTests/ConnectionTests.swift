@@ -38,6 +38,37 @@ struct ConnectionTests {
         }
     }
 
+    @Test func movesOnWhenTheRememberedEndpointDies() async throws {
+        // Two independent etcds stand in for two members: which one holds a key shows where
+        // each request went.
+        try await EtcdProcess.with { first in
+            try await EtcdProcess.with { second in
+                try await withClient([first.clientURL, second.clientURL]) { client in
+                    try await client.put("k", value: "to first")
+                    await first.kill()
+                    try await client.put("k", value: "to second")
+                    let transport = try #require(client.transport as? GatewayTransport)
+                    #expect(transport.preferredEndpoint == second.clientURL)
+                }
+                let stored = try await withClient([second.clientURL]) { direct in try await direct.get("k") }
+                #expect(stored?.valueString == "to second")
+            }
+        }
+    }
+
+    @Test func watchesFailOverToo() async throws {
+        let dead = try await deadEndpoint()
+        try await EtcdProcess.with { etcd in
+            try await withClient([dead, etcd.clientURL]) { client in
+                let start = try await client.range(.key("x")).revision + 1
+                let (log, task) = record(client.watch(.prefix("f/"), options: .init(startRevision: start)))
+                defer { task.cancel() }
+                try await client.put("f/k", value: "v")
+                #expect(await eventually(within: .seconds(10)) { await log.events.count == 1 })
+            }
+        }
+    }
+
     @Test func unreachableEtcdGivesUnavailableNamingEveryEndpoint() async throws {
         let first = try await deadEndpoint()
         let second = try await deadEndpoint()

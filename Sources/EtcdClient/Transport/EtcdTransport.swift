@@ -27,8 +27,10 @@ enum EtcdMethod: Sendable {
     /// it on another endpoint when a connection broke after the request was sent.
     var isIdempotent: Bool {
         switch self {
-        case .range, .leaseKeepAlive, .leaseTimeToLive, .authenticate, .leaseRevoke, .compact: true
-        case .put, .deleteRange, .txn, .leaseGrant: false
+        case .range, .leaseKeepAlive, .leaseTimeToLive, .authenticate: true
+        // A repeated revoke or compaction fails (lease not found, already compacted) even though
+        // the first one worked, so these count as not idempotent too.
+        case .put, .deleteRange, .txn, .leaseGrant, .leaseRevoke, .compact: false
         }
     }
 }

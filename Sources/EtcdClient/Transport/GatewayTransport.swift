@@ -14,7 +14,7 @@ import SwiftProtobuf
 /// Speaks etcd's v3 JSON gateway (grpc-gateway, HTTP/1.1) on the members' client URLs.
 ///
 /// Messages are the etcd protobuf types in their proto3 JSON form (int64 as strings, bytes as
-/// base64). Why not native gRPC: see docs/PLATFORM-NOTES (the available gRPC transport sends
+/// base64). Why not native gRPC: see PLATFORM-NOTES.md, "etcd 3.4" (the available gRPC transport sends
 /// GOAWAY to etcd after a few hundred calls).
 final class GatewayTransport: EtcdTransport {
     private let http: HTTPClient
@@ -78,27 +78,30 @@ final class GatewayTransport: EtcdTransport {
     private static func tlsConfiguration(_ tls: EtcdClientConfiguration.TLS?) throws(EtcdError) -> TLSConfiguration? {
         guard let tls else { return nil }
         var config = TLSConfiguration.makeClientConfiguration()
-        do {
-            if let caFile = tls.caFile {
-                config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
-            }
-            switch (tls.certFile, tls.keyFile) {
-            case (let cert?, let key?):
-                config.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
-                config.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
-            case (nil, nil):
-                break
-            default:
-                throw EtcdError(
-                    .configuration, operation: "connect",
-                    message: "TLS needs both a client certificate file and its key file, or neither")
-            }
-        } catch let error as EtcdError {
-            throw error
-        } catch {
-            throw EtcdError(.configuration, operation: "connect", message: "cannot load TLS files: \(error)")
+        if let caFile = tls.caFile {
+            config.trustRoots = .certificates(try load("CA certificate", caFile) { try NIOSSLCertificate.fromPEMFile($0) })
+        }
+        switch (tls.certFile, tls.keyFile) {
+        case (let certFile?, let keyFile?):
+            let chain = try load("client certificate", certFile) { try NIOSSLCertificate.fromPEMFile($0) }
+            config.certificateChain = chain.map { .certificate($0) }
+            config.privateKey = .privateKey(try load("client key", keyFile) { try NIOSSLPrivateKey(file: $0, format: .pem) })
+        case (nil, nil):
+            break
+        default:
+            throw EtcdError(
+                .configuration, operation: "connect",
+                message: "TLS needs both a client certificate file and its key file, or neither")
         }
         return config
+    }
+
+    private static func load<T>(_ what: String, _ path: String, _ body: (String) throws -> T) throws(EtcdError) -> T {
+        do {
+            return try body(path)
+        } catch {
+            throw EtcdError(.configuration, operation: "connect", message: "cannot load \(what) from \(path): \(error)")
+        }
     }
 
     func shutdown() async throws {
@@ -191,6 +194,12 @@ final class GatewayTransport: EtcdTransport {
                 }
                 return (bytes, endpoint)
             } catch let error as EtcdError {
+                // A member without a leader cannot serve; another member may. Only reads and
+                // other repeatable calls move on, since a write may have been proposed.
+                if error.code == .unavailable, method.isIdempotent, attempt + 1 < endpoints.count {
+                    failures.append("\(endpoint): \(error.message)")
+                    continue
+                }
                 throw error
             } catch {
                 switch Self.classify(error) {

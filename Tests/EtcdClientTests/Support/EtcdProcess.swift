@@ -16,8 +16,19 @@ actor EtcdProcess {
     struct Options: Sendable {
         /// Extra command-line flags, such as `--auth-token-ttl=1`.
         var extraArguments: [String] = []
-        /// Serve clients over TLS with these PEM files (server cert, server key, CA).
-        var tls: (cert: String, key: String, ca: String, clientCertAuth: Bool)? = nil
+        /// Serve clients over TLS with these files.
+        var tls: TLSFiles? = nil
+    }
+
+    /// PEM files for a TLS etcd. With `clientCertAuth`, etcd demands a certificate signed by
+    /// `ca`; the helper's own health probe and etcdctl then use `clientCert`/`clientKey`.
+    struct TLSFiles: Sendable {
+        var ca: String
+        var serverCert: String
+        var serverKey: String
+        var clientCert: String
+        var clientKey: String
+        var clientCertAuth: Bool
     }
 
     static let binary = "/usr/bin/etcd"
@@ -103,14 +114,14 @@ actor EtcdProcess {
             "--logger", "zap",
         ]
         if let tls = options.tls {
-            arguments += ["--cert-file", tls.cert, "--key-file", tls.key, "--trusted-ca-file", tls.ca]
+            arguments += ["--cert-file", tls.serverCert, "--key-file", tls.serverKey, "--trusted-ca-file", tls.ca]
             if tls.clientCertAuth { arguments += ["--client-cert-auth"] }
         }
         arguments += options.extraArguments
 
         let logURL = directory.appendingPathComponent("etcd.log")
         if !FileManager.default.fileExists(atPath: logURL.path) {
-            FileManager.default.createFile(atPath: logURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
         let log = try FileHandle(forWritingTo: logURL)
         try log.seekToEnd()
@@ -130,6 +141,10 @@ actor EtcdProcess {
         var config = HTTPClient.Configuration()
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .none  // only the health probe; tests check TLS themselves
+        if let files = options.tls, files.clientCertAuth {
+            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(files.clientCert).map { .certificate($0) }
+            tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: files.clientKey, format: .pem))
+        }
         config.tlsConfiguration = tls
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         do {
@@ -209,7 +224,7 @@ actor EtcdProcess {
         environment["ETCDCTL_API"] = "3"
         process.environment = environment
         var args = ["--endpoints", clientURL]
-        if let tls = options.tls { args += ["--cacert", tls.ca] }
+        if let tls = options.tls { args += ["--cacert", tls.ca, "--cert", tls.clientCert, "--key", tls.clientKey] }
         process.arguments = args + arguments
         let output = Pipe()
         let errors = Pipe()
