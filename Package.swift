@@ -25,7 +25,17 @@ let package = Package(
         // Where FleetCore's UnitManager meets SystemdBridge; used by fleetd.
         .target(name: "FleetSystemd", dependencies: ["FleetCore", "SystemdBridge"]),
         // Fakes for tests and the simulator (FakeUnitManager).
-        .target(name: "FleetTesting", dependencies: ["FleetCore"]),
+        .target(
+            name: "FleetTesting",
+            dependencies: [
+                "FleetCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
 
         // etcd v3 client over etcd's JSON gateway (HTTP/1.1). No C, no systemd.
         .target(
@@ -80,6 +90,7 @@ let package = Package(
             name: "EtcdClientTests",
             dependencies: [
                 "EtcdClient",
+                "FleetTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import FleetTesting
 import NIOCore
 import NIOHTTP1
 import Testing

@@ -1,3 +1,4 @@
+import FleetTesting
 import Synchronization
 import Testing
 @testable import EtcdClient

@@ -21,6 +21,7 @@ import Testing
             do {
                 try await body(registry, fixture)
             } catch {
+                Issue.record("\(fixture.name): \(error)")
                 await fixture.tearDown()
                 throw error
             }
@@ -109,7 +110,7 @@ import Testing
 
             // A stops renewing: its lease expires, B takes over, and A's writes are refused.
             _ = try await registry.store.keepAlive(lease: leaseB)
-            try await fixture.letLeasesExpire(ttl: .seconds(2))
+            try await fixture.letLeaseExpire(leaseA, ttl: .seconds(2))
             _ = try await registry.store.keepAlive(lease: leaseB)
             #expect(try await registry.leader() == nil)
             let fenceB = try #require(try await registry.campaign(machineID: "B", lease: leaseB))
@@ -135,7 +136,7 @@ import Testing
             #expect(try await registry.machines() == [MachineState(id: "m1", publicIP: "10.0.0.1", metadata: ["region": "west"])])
             #expect(try await registry.states(unit: "hello.service").states.map(\.machineID) == ["m1"])
 
-            try await fixture.letLeasesExpire(ttl: .seconds(2))
+            try await fixture.letLeaseExpire(lease, ttl: .seconds(2))
             #expect(try await registry.machines().isEmpty)
             #expect(try await registry.states().states.isEmpty)
 
@@ -207,7 +208,7 @@ import Testing
         try await eachStore { registry, fixture async throws in
             let lease = try await registry.store.grantLease(ttl: .seconds(2))
             let revision = try await registry.store.put(registry.keys.machine("m9"), [1], lease: lease)
-            try await fixture.letLeasesExpire(ttl: .seconds(2))
+            try await fixture.letLeaseExpire(lease, ttl: .seconds(2))
             var iterator = registry.store.watch(prefix: registry.keys.machines, startRevision: revision + 1).makeAsyncIterator()
             let update = try await iterator.next()
             guard case .events(let events) = update, case .delete(let key, _, _) = events.first else {

@@ -1,3 +1,4 @@
+import FleetTesting
 @testable import EtcdClient
 
 /// Runs `body` with a client for `endpoints`, shutting the client down afterwards.

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+public import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -11,40 +11,54 @@ import Glibc
 /// A real etcd (Debian's `/usr/bin/etcd`) for tests: free loopback ports, a temporary data dir,
 /// no `ETCD_*` variables from the caller's environment. It can be stopped, restarted on the same
 /// ports and data, and killed. Only the process it started is ever signalled.
-actor EtcdProcess {
+public actor EtcdProcess {
     /// Settings of the etcd to start.
-    struct Options: Sendable {
+    public struct Options: Sendable {
         /// Extra command-line flags, such as `--auth-token-ttl=1`.
-        var extraArguments: [String] = []
+        public var extraArguments: [String] = []
         /// Serve clients over TLS with these files.
-        var tls: TLSFiles? = nil
+        public var tls: TLSFiles? = nil
+
+        public init(extraArguments: [String] = [], tls: TLSFiles? = nil) {
+            self.extraArguments = extraArguments
+            self.tls = tls
+        }
     }
 
     /// PEM files for a TLS etcd. With `clientCertAuth`, etcd demands a certificate signed by
     /// `ca`; the helper's own health probe and etcdctl then use `clientCert`/`clientKey`.
-    struct TLSFiles: Sendable {
-        var ca: String
-        var serverCert: String
-        var serverKey: String
-        var clientCert: String
-        var clientKey: String
-        var clientCertAuth: Bool
+    public struct TLSFiles: Sendable {
+        public var ca: String
+        public var serverCert: String
+        public var serverKey: String
+        public var clientCert: String
+        public var clientKey: String
+        public var clientCertAuth: Bool
+
+        public init(ca: String, serverCert: String, serverKey: String, clientCert: String, clientKey: String, clientCertAuth: Bool) {
+            self.ca = ca
+            self.serverCert = serverCert
+            self.serverKey = serverKey
+            self.clientCert = clientCert
+            self.clientKey = clientKey
+            self.clientCertAuth = clientCertAuth
+        }
     }
 
     static let binary = "/usr/bin/etcd"
     static let etcdctlBinary = "/usr/bin/etcdctl"
 
     /// The client URL, `http://127.0.0.1:<port>` (or `https://` with TLS).
-    nonisolated let clientURL: String
+    public nonisolated let clientURL: String
     /// The temporary directory holding the data dir and the log.
-    nonisolated let directory: URL
+    public nonisolated let directory: URL
     private let clientPort: Int
     private let peerPort: Int
     private let options: Options
     private var process: Process?
 
     /// Starts etcd and waits until `/health` answers.
-    static func start(_ options: Options = .init()) async throws -> EtcdProcess {
+    public static func start(_ options: Options = .init()) async throws -> EtcdProcess {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("fleet-etcd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -60,7 +74,7 @@ actor EtcdProcess {
     }
 
     /// Runs `body` with a fresh etcd, then kills it and removes its directory whatever happens.
-    static func with<T>(_ options: Options = .init(), _ body: (EtcdProcess) async throws -> T) async throws -> T {
+    public static func with<T>(_ options: Options = .init(), _ body: (EtcdProcess) async throws -> T) async throws -> T {
         let etcd = try await start(options)
         do {
             let result = try await body(etcd)
@@ -81,7 +95,7 @@ actor EtcdProcess {
     }
 
     /// Finds free loopback ports by binding port 0 and closing again.
-    static func freePorts(_ count: Int) async throws -> [Int] {
+    public static func freePorts(_ count: Int) async throws -> [Int] {
         var channels: [any Channel] = []
         var ports: [Int] = []
         for _ in 0..<count {
@@ -97,7 +111,7 @@ actor EtcdProcess {
     }
 
     /// Environment without `ETCD_*`/`ETCDCTL_*`: etcd treats them as flags and a duplicate is fatal.
-    static func cleanEnvironment() -> [String: String] {
+    public static func cleanEnvironment() -> [String: String] {
         ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCD_") && !$0.key.hasPrefix("ETCDCTL_") }
     }
 
@@ -175,13 +189,13 @@ actor EtcdProcess {
     }
 
     /// The last lines of etcd's log, for failure messages.
-    nonisolated func logTail() -> String {
+    public nonisolated func logTail() -> String {
         let text = (try? String(contentsOf: directory.appendingPathComponent("etcd.log"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(15).joined(separator: "\n")
     }
 
     /// Stops etcd gracefully (SIGTERM) and waits for it to exit.
-    func stop() async {
+    public func stop() async {
         guard let process else { return }
         if process.isRunning { process.terminate() }
         await waitExit(process)
@@ -189,7 +203,7 @@ actor EtcdProcess {
     }
 
     /// Kills etcd (SIGKILL) and waits for it to exit.
-    func kill() async {
+    public func kill() async {
         guard let process else { return }
         if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
         await waitExit(process)
@@ -197,13 +211,13 @@ actor EtcdProcess {
     }
 
     /// Starts etcd again on the same ports and data dir (after ``stop()`` or ``kill()``).
-    func restart() async throws {
+    public func restart() async throws {
         await stop()
         try await launch()
     }
 
     /// Kills etcd if running and removes its directory.
-    func destroy() async {
+    public func destroy() async {
         await kill()
         try? FileManager.default.removeItem(at: directory)
     }
@@ -217,7 +231,7 @@ actor EtcdProcess {
     /// Runs `etcdctl` (API v3) against this etcd.
     /// - Returns: Its standard output.
     @discardableResult
-    func etcdctl(_ arguments: [String]) async throws -> String {
+    public func etcdctl(_ arguments: [String]) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.etcdctlBinary)
         var environment = Self.cleanEnvironment()
@@ -241,7 +255,7 @@ actor EtcdProcess {
     }
 }
 
-struct EtcdProcessError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct EtcdProcessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
