@@ -99,7 +99,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SystemdBridgeTests", dependencies: ["SystemdBridge"]),
-        .testTarget(name: "FleetTestingTests", dependencies: ["FleetCore", "FleetTesting"]),
         .testTarget(name: "FleetSystemdTests", dependencies: ["FleetCore", "FleetSystemd"]),
     ]
 )

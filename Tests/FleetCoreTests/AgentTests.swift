@@ -7,7 +7,7 @@ import Testing
     let clock = ManualClock()
     let store: InMemoryKeyValueStore
     let registry: Registry
-    let systemd = FakeUnitManager()
+    let systemd = InMemoryUnitManager()
 
     init() {
         store = InMemoryKeyValueStore(clock: clock)
@@ -106,7 +106,7 @@ import Testing
         ])
         try await registry.createUnit(exporter, desiredState: .launched)
         let web = agent("m1", metadata: ["role": "web"], lease: lease)
-        let db = Agent(registry: registry, machineID: "m2", metadata: ["role": "db"], units: FakeUnitManager(),
+        let db = Agent(registry: registry, machineID: "m2", metadata: ["role": "db"], units: InMemoryUnitManager(),
                        logger: Logger(label: "test.agent"), coalescing: .milliseconds(5)) { lease }
         let runWeb = Task { await web.run() }
         let runDB = Task { await db.run() }

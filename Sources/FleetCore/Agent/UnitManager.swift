@@ -1,7 +1,7 @@
 /// The agent's seam to the machine's init system: write unit files, have systemd load, start
 /// and stop them, and learn their states.
 ///
-/// The real implementation drives systemd over D-Bus; `FakeUnitManager` (FleetTesting) models
+/// The real implementation drives systemd over D-Bus; `InMemoryUnitManager` models
 /// systemd's state machine in memory.
 ///
 /// Reloads are batched by the caller: `writeUnit` and `removeUnit` only note that systemd must

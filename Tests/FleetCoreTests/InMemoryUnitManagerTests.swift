@@ -1,6 +1,5 @@
 import Testing
 import FleetCore
-import FleetTesting
 
 private let simple = "[Unit]\nDescription=test\n\n[Service]\nExecStart=/bin/sleep 1000\n"
 
@@ -12,7 +11,7 @@ private actor Changes {
 }
 
 /// Starts collecting a fake's state changes; returns the collector and a stop function.
-private func collect(_ fake: FakeUnitManager) async -> (Changes, Task<Void, Never>) {
+private func collect(_ fake: InMemoryUnitManager) async -> (Changes, Task<Void, Never>) {
     let changes = Changes()
     let stream = await fake.stateChanges()
     let task = Task { for await change in stream { await changes.append(change) } }
@@ -24,9 +23,9 @@ private func settle() async {
     for _ in 0..<20 { await Task.yield() }
 }
 
-@Suite struct FakeUnitManagerTests {
+@Suite struct InMemoryUnitManagerTests {
     @Test func writingReportsCreatedUnchangedModifiedAndOnlyAChangeNeedsAReload() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         #expect(try await fake.writeUnit("a.service", contents: simple) == .created)
         #expect(await fake.needsReload == false)
         #expect(try await fake.writeUnit("a.service", contents: simple) == .unchanged)
@@ -39,7 +38,7 @@ private func settle() async {
     }
 
     @Test func invalidNamesAreRefusedAndNothingIsWritten() async {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         await #expect(throws: UnitManagerError.self) {
             _ = try await fake.writeUnit("../x.service", contents: simple)
         }
@@ -48,7 +47,7 @@ private func settle() async {
     }
 
     @Test func loadStartStopWalkSystemdsStatesAndAreRecorded() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         let (changes, task) = await collect(fake)
         defer { task.cancel() }
         #expect(try await fake.load("a.service") == .notFound)
@@ -67,7 +66,7 @@ private func settle() async {
     }
 
     @Test func restartStopsARunningUnitThenStartsIt() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         let (changes, task) = await collect(fake)
         defer { task.cancel() }
         _ = try await fake.writeUnit("a.service", contents: simple)
@@ -81,7 +80,7 @@ private func settle() async {
     }
 
     @Test func aFailingUnitStaysFailedUntilRemoved() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         _ = try await fake.writeUnit("bad.service", contents: simple)
         await fake.failStart(of: "bad.service")
         try await fake.start("bad.service")
@@ -93,7 +92,7 @@ private func settle() async {
     }
 
     @Test func aServiceWithoutExecStartIsRejectedWithALoadError() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         _ = try await fake.writeUnit("noexec.service", contents: "[Service]\nType=simple\n")
         _ = try await fake.writeUnit("good.service", contents: simple)
         let state = try await fake.load("noexec.service")
@@ -107,21 +106,21 @@ private func settle() async {
     }
 
     @Test func rejectFileSetsSystemdsMessage() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         await fake.rejectFile(of: "x.service", message: "Unit x.service has a bad unit file setting.")
         _ = try await fake.writeUnit("x.service", contents: simple)
         #expect(try await fake.load("x.service").loadError == "Unit x.service has a bad unit file setting.")
     }
 
     @Test func startingAnUnknownUnitFailsAsNotFound() async {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         await #expect {
             try await fake.start("ghost.service")
         } throws: { ($0 as? UnitManagerError)?.code == .notFound }
     }
 
     @Test func instancesRunFromTheirTemplate() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         _ = try await fake.writeUnit("web@.service", contents: simple)
         try await fake.start("web@1.service")
         try await fake.start("web@2.service")
@@ -133,7 +132,7 @@ private func settle() async {
     }
 
     @Test func oneshotsEndExitedOrDead() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         _ = try await fake.writeUnit("keep.service", contents: "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n")
         _ = try await fake.writeUnit("once.service", contents: "[Service]\nType=oneshot\nExecStart=/bin/true\n")
         try await fake.start("keep.service")
@@ -144,7 +143,7 @@ private func settle() async {
     }
 
     @Test func aChangedFileTakesEffectOnlyAfterAReload() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         _ = try await fake.writeUnit("a.service", contents: simple)
         _ = try await fake.load("a.service")
         _ = try await fake.writeUnit("a.service", contents: "[Service]\nType=simple\n")
@@ -154,7 +153,7 @@ private func settle() async {
     }
 
     @Test func aUnitCachedAsNotFoundLoadsOnceItsFileAppears() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         #expect(try await fake.load("late.service") == .notFound)
         _ = try await fake.writeUnit("late.service", contents: simple)
         #expect(try await fake.load("late.service").isLoaded)
@@ -162,7 +161,7 @@ private func settle() async {
     }
 
     @Test func unloadStopsRemovesAndReloadsOnce() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         for name in ["a.service", "b.service"] {
             _ = try await fake.writeUnit(name, contents: simple)
             try await fake.start(name)
@@ -177,7 +176,7 @@ private func settle() async {
     }
 
     @Test func aRunningUnitWhoseFileIsRemovedKeepsRunningAsNotFound() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         _ = try await fake.writeUnit("a.service", contents: simple)
         try await fake.start("a.service")
         try await fake.removeUnit("a.service")
@@ -186,7 +185,7 @@ private func settle() async {
     }
 
     @Test func enablingAppliesOnlyAnInstallSection() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         _ = try await fake.writeUnit("plain.service", contents: simple)
         _ = try await fake.writeUnit("boot.service", contents: simple + "\n[Install]\nWantedBy=multi-user.target\n")
         try await fake.enable("plain.service")
@@ -200,7 +199,7 @@ private func settle() async {
     }
 
     @Test func handlesAThousandUnits() async throws {
-        let fake = FakeUnitManager()
+        let fake = InMemoryUnitManager()
         let names = (0..<1_000).map { "u\($0).service" }
         for name in names {
             _ = try await fake.writeUnit(name, contents: simple)

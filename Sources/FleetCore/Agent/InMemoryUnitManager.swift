@@ -1,4 +1,4 @@
-public import FleetCore
+
 
 /// An in-memory `UnitManager` that models systemd's unit state machine, for unit tests and
 /// the scale simulator. Every transition happens at once, in order, and is reported through
@@ -15,7 +15,7 @@ public import FleetCore
 /// - stop: `deactivating/stop-sigterm`, then `inactive/dead`; a failed unit stays failed until
 ///   it is removed (reset-failed); restart is a stop (when running) then a start;
 /// - a reload drops inactive units whose file is gone and marks running ones `not-found`.
-public actor FakeUnitManager: UnitManager {
+public actor InMemoryUnitManager: UnitManager {
     /// One call made on the manager, for asserting the exact actions taken.
     public enum Call: Sendable, Hashable {
         case writeUnit(String)
