@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "SystemdBridge", dependencies: ["CSystemd"]),
         // Where FleetCore's UnitManager meets SystemdBridge; used by fleetd.
         .target(name: "FleetSystemd", dependencies: ["FleetCore", "SystemdBridge"]),
-        // Fakes for tests and the simulator (FakeUnitManager).
+        // Test support: a real etcd process for tests and benchmarks.
         .target(
             name: "FleetTesting",
             dependencies: [
