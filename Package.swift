@@ -74,6 +74,7 @@ let package = Package(
             name: "fleet-bench",
             dependencies: [
                 "FleetCore",
+                "FleetTesting",
                 "EtcdClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -45,7 +45,7 @@ public actor EtcdProcess {
         }
     }
 
-    static let binary = "/usr/bin/etcd"
+    public static let binary = "/usr/bin/etcd"
     static let etcdctlBinary = "/usr/bin/etcdctl"
 
     /// The client URL, `http://127.0.0.1:<port>` (or `https://` with TLS).

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import EtcdClient
+import FleetTesting
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -27,9 +28,9 @@ enum EtcdBenchmark {
 
     static func run() async {
         print("== etcd client (etcd \(etcdVersion()), \(puts) puts of \(valueSize) B per measurement, best of \(rounds))")
-        let server: BenchEtcd
+        let server: EtcdProcess
         do {
-            server = try await BenchEtcd.start()
+            server = try await EtcdProcess.start()
         } catch {
             print("  cannot start etcd: \(error)")
             return
@@ -42,7 +43,7 @@ enum EtcdBenchmark {
         await server.destroy()
     }
 
-    private static func measure(_ server: BenchEtcd) async throws {
+    private static func measure(_ server: EtcdProcess) async throws {
         var configuration = EtcdClientConfiguration(endpoints: [server.clientURL])
         configuration.requestTimeout = .seconds(10)
         let client = try EtcdClient(configuration: configuration)
@@ -189,7 +190,7 @@ enum EtcdBenchmark {
 
     private static func etcdVersion() -> String {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: BenchEtcd.binary)
+        process.executableURL = URL(fileURLWithPath: EtcdProcess.binary)
         process.arguments = ["--version"]
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -233,82 +234,4 @@ final class RawGatewayPutter: Sendable {
 struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A throwaway etcd for the benchmark: free loopback ports, temporary data dir, no `ETCD_*`
-/// variables inherited. (Tests have their own, richer helper in EtcdClientTests.)
-final class BenchEtcd {
-    static let binary = "/usr/bin/etcd"
-    let clientURL: String
-    let directory: URL
-    let process: Process
-
-    private init(clientURL: String, directory: URL, process: Process) {
-        self.clientURL = clientURL
-        self.directory = directory
-        self.process = process
-    }
-
-    static func start() async throws -> BenchEtcd {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-bench-etcd-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let ports = try await freePorts(2)
-        let clientURL = "http://127.0.0.1:\(ports[0])"
-        let peerURL = "http://127.0.0.1:\(ports[1])"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "--name", "bench", "--data-dir", directory.appendingPathComponent("data").path,
-            "--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
-            "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
-            "--initial-cluster", "bench=\(peerURL)", "--logger", "zap", "--log-level", "error",
-        ]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCD_") }
-        let log = directory.appendingPathComponent("etcd.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let etcd = BenchEtcd(clientURL: clientURL, directory: directory, process: process)
-
-        // Healthy once a read goes through.
-        var configuration = EtcdClientConfiguration(endpoints: [clientURL])
-        configuration.requestTimeout = .milliseconds(500)
-        let probe = try EtcdClient(configuration: configuration)
-        let deadline = ContinuousClock.now + .seconds(20)
-        var healthy = false
-        while !healthy, ContinuousClock.now < deadline, process.isRunning {
-            if (try? await probe.range(.key("health"))) != nil {
-                healthy = true
-            } else {
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-        }
-        try? await probe.shutdown()
-        guard healthy else {
-            await etcd.destroy()
-            throw BenchError("etcd did not become healthy; see \(log.path)")
-        }
-        return etcd
-    }
-
-    static func freePorts(_ count: Int) async throws -> [Int] {
-        var channels: [any Channel] = []
-        for _ in 0..<count {
-            channels.append(try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .bind(host: "127.0.0.1", port: 0).get())
-        }
-        let ports = channels.compactMap { $0.localAddress?.port }
-        for channel in channels { try await channel.close() }
-        guard ports.count == count else { throw BenchError("no free port") }
-        return ports
-    }
-
-    /// Stops etcd (only the process started here) and removes its directory.
-    func destroy() async {
-        if process.isRunning { process.terminate() }
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        try? FileManager.default.removeItem(at: directory)
-    }
 }

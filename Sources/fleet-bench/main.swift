@@ -1,14 +1,16 @@
 import FleetCore
 
 // fleet-bench: programs that print figures (never timed tests). Run in release:
-//   swift run -c release fleet-bench [units|scheduler|all]
+//   swift run -c release fleet-bench [units|scheduler|etcd|all]
 let which = CommandLine.arguments.dropFirst().first ?? "all"
 switch which {
 case "units": UnitFileBenchmark.run()
 case "scheduler": SchedulerBenchmark.run()
+case "etcd": await EtcdBenchmark.run()
 case "all":
     UnitFileBenchmark.run()
     SchedulerBenchmark.run()
+    await EtcdBenchmark.run()
 default:
-    print("usage: fleet-bench [units|scheduler|all]")
+    print("usage: fleet-bench [units|scheduler|etcd|all]")
 }
