@@ -24,8 +24,7 @@ trap 'exit 143' TERM
 
 echo "== build"
 configuration=${FLEET_BUILD_CONFIGURATION:-debug}
-swift build -c "$configuration" --static-swift-stdlib --product fleet-systemd-check
-bin=$(swift build -c "$configuration" --static-swift-stdlib --show-bin-path)
+bin=$(scripts/build-static -c "$configuration" fleet-systemd-check | tail -n 1)
 mkdir -p "$stage"
 cp "$bin/fleet-systemd-check" "$stage/"
 
