@@ -86,7 +86,10 @@ let package = Package(
         // Checks on real systemd, run inside an nspawn machine by Integration/run-systemd-tests.sh.
         .executableTarget(name: "fleet-systemd-check", dependencies: ["FleetCore", "SystemdBridge", "FleetSystemd"]),
 
-        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore", "FleetTesting"]),
+        .testTarget(
+            name: "FleetCoreTests",
+            dependencies: ["FleetCore", "FleetTesting", .product(name: "InMemoryLogging", package: "swift-log")]
+        ),
         .testTarget(
             name: "EtcdClientTests",
             dependencies: [

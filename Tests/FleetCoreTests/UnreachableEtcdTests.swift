@@ -1,0 +1,37 @@
+import EtcdClient
+import FleetTesting
+import InMemoryLogging
+import Logging
+import Testing
+@testable import FleetCore
+
+/// etcd unreachable when fleetd starts: the agent keeps retrying with backoff and says so.
+@Suite struct UnreachableEtcdTests {
+    @Test func theAgentRetriesWithBackoffAndLogsWhy() async throws {
+        // A free port with nothing listening: connections are refused at once.
+        let port = try await EtcdProcess.freePorts(1)[0]
+        var configuration = EtcdClientConfiguration(endpoints: ["http://127.0.0.1:\(port)"])
+        configuration.requestTimeout = .milliseconds(500)
+        let client = try EtcdClient(configuration: configuration)
+        let logs = InMemoryLogHandler()
+        let registry = Registry(store: EtcdKeyValueStore(client: client))
+        let agent = Agent(registry: registry, machineID: "m1", metadata: [:], units: InMemoryUnitManager(),
+                          logger: Logger(label: "test") { _ in logs }) { nil }
+        let started = ContinuousClock.now
+        let running = Task { await agent.run() }
+        let retried = try await eventually(10) {
+            logs.entries.filter { $0.message.description.contains("registry unreachable") }.count >= 3
+        }
+        let elapsed = ContinuousClock.now - started
+        running.cancel()
+        _ = await running.value
+        try await client.shutdown()
+        #expect(retried)
+        let warning = try #require(logs.entries.first { $0.message.description.contains("registry unreachable") })
+        #expect(warning.level == .warning)
+        #expect(warning.metadata["error"]?.description.contains("127.0.0.1:\(port)") == true)
+        // Backoff: the delays grow (100 ms, then 200 ms…), so a third try comes after ≥ 300 ms.
+        #expect(elapsed >= .milliseconds(300))
+        #expect(warning.metadata["retry.after"]?.description == "0.1 seconds")
+    }
+}
