@@ -84,7 +84,10 @@ let package = Package(
         ),
 
         // Checks on real systemd, run inside an nspawn machine by Integration/run-systemd-tests.sh.
-        .executableTarget(name: "fleet-systemd-check", dependencies: ["FleetCore", "SystemdBridge", "FleetSystemd"]),
+        .executableTarget(
+            name: "fleet-systemd-check",
+            dependencies: ["FleetCore", "SystemdBridge", "FleetSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
 
         .testTarget(
             name: "FleetCoreTests",

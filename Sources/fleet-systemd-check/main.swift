@@ -5,6 +5,7 @@
 import Glibc
 #endif
 import FleetCore
+import Logging
 import FleetSystemd
 import SystemdBridge
 
@@ -376,6 +377,66 @@ await runner.check("ListUnitsByNames for 300 units") {
     let unloadStart = ContinuousClock.now
     try await manager.unload(names)
     say("  figure: unload 300 running units (stop each, one DisableUnitFiles, one reload) \(ContinuousClock.now - unloadStart)")
+}
+
+await runner.check("agent: scheduled units run, fail, enable and unload on real systemd; states published") {
+    let store = InMemoryKeyValueStore()
+    let registry = Registry(store: store)
+    let lease = try await store.grantLease(ttl: .seconds(300))
+    let machineID = try MachineIdentity.machineID()
+    func record(_ name: String, _ text: String) throws -> UnitRecord {
+        let file = try UnitFile(parsing: text)
+        return UnitRecord(name: name, options: file.options, hash: file.hash.hex, global: false)
+    }
+    let units = [
+        try record("fleet-agent-plain.service", service("/bin/sleep 1000")),
+        try record("fleet-agent-fails.service", service("/bin/false")),
+        try record("fleet-agent-tpl@one.service", service("/bin/sleep 1000")),
+        try record("fleet-agent-install.service", service("/bin/sleep 1000", install: "WantedBy=multi-user.target")),
+    ]
+    for unit in units {
+        try await registry.createUnit(unit, desiredState: .launched)
+        try await registry.applySchedule(
+            [.assign(unit: unit.name, machine: machineID, ScheduleRecord(state: .launched, hash: unit.hash))], fence: nil)
+    }
+    let agent = Agent(registry: registry, machineID: machineID, metadata: [:], units: manager,
+                      logger: Logger(label: "fleet-systemd-check.agent")) { lease }
+    let running = Task { await agent.run() }
+    defer { running.cancel() }
+    func published(_ name: String) async throws -> UnitStateRecord? {
+        try await registry.states(unit: name).states.first?.record
+    }
+    func waitPublished(_ name: String, _ expected: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let record = try await published(name), "\(record.activeState)/\(record.subState)" == expected { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw CheckFailure("\(name) was never published as \(expected); last \(String(describing: try await published(name)))")
+    }
+    let started = ContinuousClock.now
+    try await waitPublished("fleet-agent-plain.service", "active/running")
+    try await waitPublished("fleet-agent-tpl@one.service", "active/running")
+    try await waitPublished("fleet-agent-install.service", "active/running")
+    try await waitPublished("fleet-agent-fails.service", "failed/failed")
+    say("  figure: 4 units from schedule to published states \(ContinuousClock.now - started)")
+    try expect(try await published("fleet-agent-plain.service")?.jobState == .launched, "job state launched")
+    try expect(fileExists("/run/systemd/system/multi-user.target.wants/fleet-agent-install.service"), "[Install] unit enabled at runtime")
+
+    // Desired loaded: stopped; unscheduled: unloaded, file gone, state withdrawn.
+    let plain = units[0]
+    try await registry.applySchedule(
+        [.assign(unit: plain.name, machine: machineID, ScheduleRecord(state: .loaded, hash: plain.hash))], fence: nil)
+    try await waitPublished(plain.name, "inactive/dead")
+    try await registry.applySchedule(units.map { .unassign(unit: $0.name, machine: machineID) }, fence: nil)
+    let deadline = ContinuousClock.now + .seconds(10)
+    while ContinuousClock.now < deadline, !(try await registry.states().states.isEmpty) {
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    try expect(try await registry.states().states.isEmpty, "states withdrawn after unscheduling")
+    for unit in units {
+        try expect(!fileExists("/run/fleet/units/\(unit.name)"), "\(unit.name) file removed")
+    }
 }
 
 managerTask.cancel()
