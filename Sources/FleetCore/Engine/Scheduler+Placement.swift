@@ -123,7 +123,7 @@ extension Scheduler {
             placeFollower(entry, globals, &pass)
             return
         }
-        if !pass.displaced.contains(name) {
+        if !pass.displaced.contains(name), !pass.tookOver.contains(name) {
             for replaced in entry.replaces.sorted() {
                 guard let id = placement[replaced], let machine = machines[id] else { continue }
                 if verdict(entry, on: machine, takingOver: true, globals).isEligible {
@@ -195,7 +195,14 @@ extension Scheduler {
             target = (name, id)
         }
         guard let target, let machine = machines[target.machine] else { return }
-        switch verdict(entry, on: machine, takingOver: true, globals) {
+        // It would have to share a machine with a unit it must never share one with.
+        if let replaced = machineOfAncestors(of: entry).sorted().first(where: entry.replaces.contains) {
+            unplacedReasons[entry.name] = "it replaces \(replaced), which it must share a machine with through MachineOf"
+            return
+        }
+        // A unit takes a replaced unit's place at most once a pass; this bounds displacement chains.
+        let mayTakeOver = !pass.tookOver.contains(entry.name)
+        switch verdict(entry, on: machine, takingOver: mayTakeOver, globals) {
         case .eligible:
             let names = entry.machineOf.joined(separator: ", ")
             settle(entry, on: target.machine, reason: "follows its MachineOf target \(names)", &pass)
@@ -203,6 +210,17 @@ extension Scheduler {
             unplacedReasons[entry.name] =
                 "cannot join MachineOf target \(target.name) on machine \(target.machine.prefix(8)): \(why.summary)"
         }
+    }
+
+    /// Every unit a follower must share a machine with, following MachineOf transitively.
+    private func machineOfAncestors(of entry: UnitEntry) -> Set<String> {
+        var seen: Set<String> = []
+        var stack = entry.machineOf
+        while let name = stack.popLast() {
+            guard seen.insert(name).inserted, let e = entries[name] else { continue }
+            stack += e.machineOf
+        }
+        return seen
     }
 
     /// Whether following unplaced MachineOf targets from `name` leads back to it.
@@ -227,6 +245,7 @@ extension Scheduler {
         attach(name, to: id)
         unplacedReasons[name] = nil
         for replaced in entry.replaces.sorted() where placement[replaced] == id {
+            pass.tookOver.insert(name)
             pass.displaced.insert(replaced)
             unschedule(replaced, reason: "replaced by \(name)", &pass)
         }

@@ -13,6 +13,8 @@ struct SchedulingPass: Sendable {
     var removedInRound: [String] = []
     /// Units moved away by a unit replacing them: they go elsewhere and take over nothing.
     var displaced: Set<String> = []
+    /// Units that took a replaced unit's machine: they do so at most once a pass.
+    var tookOver: Set<String> = []
     var queue = PlacementQueue()
     /// True while placing (as opposed to validating).
     var placing = false
