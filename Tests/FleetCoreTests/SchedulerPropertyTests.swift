@@ -193,3 +193,22 @@ func incrementalEqualsFullOverRandomChanges(seed: Int) {
     let plan = scheduler.apply(.unitUpdated(unit("b")))
     #expect(plan.lines == ["place a m1", "place b m1"])
 }
+
+@Test(arguments: 0..<100)
+func conflictIndexAgreesWithMatchingEveryNeighbour(seed: Int) {
+    var gen = RandomCluster(seed: UInt64(seed))
+    var scheduler = Scheduler(gen.snapshot())
+    // Check the index both on a raw snapshot and after changes moved units around.
+    for step in 0..<6 {
+        if step > 0 { _ = scheduler.apply(gen.change(in: scheduler.snapshot)) } else { _ = scheduler.reconcile() }
+        for entry in scheduler.entries.values where scheduler.placement[entry.name] == nil {
+            let probe = scheduler.conflictIndex.probe(for: entry)
+            for id in scheduler.machines.keys {
+                let neighbours = (scheduler.unitsOn[id] ?? []).compactMap { scheduler.entries[$0] }
+                let expected = neighbours.contains { entry.conflicts(with: $0) }
+                let got = scheduler.conflictIndex.blocks(probe, id, placement: scheduler.placement, entries: scheduler.entries)
+                #expect(got == expected, "seed \(seed) step \(step): \(entry.name) on \(id)")
+            }
+        }
+    }
+}

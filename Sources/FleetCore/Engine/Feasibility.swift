@@ -58,11 +58,18 @@ struct UnitEntry: Sendable {
     let conflicts: [Glob]
     let replaces: Set<String>
     let machineOf: [String]
+    /// Distinct valid wildcard patterns, for `ConflictIndex`.
+    let wildcardPatterns: [Glob]
+    /// Names that literal (wildcard-free) patterns match, for `ConflictIndex`.
+    let literalNames: [String]
 
     init(_ unit: ScheduledUnit) {
         self.unit = unit
         scalars = Array(unit.name.unicodeScalars)
         conflicts = unit.requirements.conflicts.map(Glob.init)
+        var seen: Set<String> = []
+        wildcardPatterns = conflicts.filter { $0.isValid && $0.literalName == nil && seen.insert($0.pattern).inserted }
+        literalNames = Array(Set(conflicts.compactMap(\.literalName))).sorted()
         replaces = Set(unit.requirements.replaces)
         machineOf = unit.requirements.machineOf.sorted()
     }

@@ -159,8 +159,11 @@ extension Scheduler {
         }
         var skipped: [Int] = []
         var chosen: String?
+        let probe = conflictIndex.probe(for: entry)
         while let (position, id) = index.leastLoaded(in: group) {
-            if dynamicVerdict(entry, on: machines[id]!, takingOver: false, globals).isEligible {
+            if !conflictIndex.blocks(probe, id, placement: placement, entries: entries),
+                dynamicVerdict(entry, on: machines[id]!, takingOver: false, globals).isEligible
+            {
                 chosen = id
                 break
             }

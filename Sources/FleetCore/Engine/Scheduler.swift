@@ -36,6 +36,8 @@ public struct Scheduler: Sendable {
     var unitsOn: [String: Set<String>] = [:]
     /// Machine → units scheduled there that carry `Conflicts=` patterns.
     var conflictHoldersOn: [String: Set<String>] = [:]
+    /// Machines hosting what each `Conflicts=` pattern is about.
+    var conflictIndex = ConflictIndex()
     /// MachineOf target name → names of units following it (whether or not the target exists).
     var followers: [String: Set<String>] = [:]
     /// Replaced unit name → names of units replacing it.
@@ -197,6 +199,7 @@ extension Scheduler {
     mutating func insertEntry(_ entry: UnitEntry) {
         let name = entry.name
         entries[name] = entry
+        conflictIndex.insert(entry, on: placement[name], placement: placement, entries: entries)
         for target in entry.machineOf { followers[target, default: []].insert(name) }
         for replaced in entry.replaces { replacers[replaced, default: []].insert(name) }
         if entry.isGlobal && entry.isActive { activeGlobals[name] = entry }
@@ -205,6 +208,7 @@ extension Scheduler {
 
     mutating func removeEntry(_ name: String) {
         guard let entry = entries.removeValue(forKey: name) else { return }
+        conflictIndex.remove(entry, on: placement[name])
         for target in entry.machineOf { followers[target]?.remove(name); if followers[target]?.isEmpty == true { followers[target] = nil } }
         for replaced in entry.replaces { replacers[replaced]?.remove(name); if replacers[replaced]?.isEmpty == true { replacers[replaced] = nil } }
         activeGlobals[name] = nil
@@ -219,13 +223,17 @@ extension Scheduler {
     mutating func attach(_ unit: String, to machine: String) {
         placement[unit] = machine
         unitsOn[machine, default: []].insert(unit)
-        if let entry = entries[unit], !entry.conflicts.isEmpty { conflictHoldersOn[machine, default: []].insert(unit) }
+        if let entry = entries[unit] {
+            if !entry.conflicts.isEmpty { conflictHoldersOn[machine, default: []].insert(unit) }
+            conflictIndex.attach(entry, to: machine)
+        }
         index.setLoad(machine, unitsOn[machine]!.count)
     }
 
     /// Unschedules a unit in the index.
     mutating func detach(_ unit: String) {
         guard let machine = placement.removeValue(forKey: unit) else { return }
+        if let entry = entries[unit] { conflictIndex.detach(entry, from: machine) }
         unitsOn[machine]?.remove(unit)
         conflictHoldersOn[machine]?.remove(unit)
         let load = unitsOn[machine]?.count ?? 0
