@@ -134,7 +134,7 @@ func unplacedNames(_ s: SchedulingSnapshot) -> [String] {
     s.units.values.filter { $0.isActive && !$0.requirements.global && s.placement[$0.name] == nil }.map(\.name).sorted()
 }
 
-@Test(arguments: 0..<300)
+@Test(arguments: 0..<500)
 func fullPassRespectsEveryConstraintAndIsStable(seed: Int) {
     var gen = RandomCluster(seed: UInt64(seed))
     let snapshot = gen.snapshot()
@@ -167,7 +167,7 @@ func sameInputSameOutput(seed: Int) {
     #expect(Scheduler.plan(snapshot) == Scheduler.plan(rebuilt), "seed \(seed)")
 }
 
-@Test(arguments: 0..<200)
+@Test(arguments: 0..<300)
 func incrementalEqualsFullOverRandomChanges(seed: Int) {
     var gen = RandomCluster(seed: UInt64(seed))
     var snapshot = gen.snapshot()
@@ -183,6 +183,7 @@ func incrementalEqualsFullOverRandomChanges(seed: Int) {
         #expect(scheduler.snapshot == snapshot, "seed \(seed) step \(step): \(change)")
         #expect(scheduler.unplacedUnits == full.unplaced, "seed \(seed) step \(step): \(change)")
         #expect(constraintViolations(snapshot) == [], "seed \(seed) step \(step)")
+        #expect(Scheduler.plan(snapshot).decisions == [], "seed \(seed) step \(step): not stable")
         if incremental.decisions != full.decisions { return }
     }
 }

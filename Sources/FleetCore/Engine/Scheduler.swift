@@ -16,7 +16,7 @@
 ///    it is there. Unscheduling a unit unschedules its MachineOf followers with it.
 /// 2. **Place** the active units left without a machine, in name order: a MachineOf follower
 ///    goes to its target's machine; a unit with `Replaces=` takes the machine of the unit it
-///    replaces, which is then moved (a moved unit does not itself take over another's machine);
+///    replaces, which is then moved (units on a Replaces cycle take over nothing);
 ///    any other unit goes to the least-loaded eligible machine, ties broken by smallest machine
 ///    ID. Load is the number of units scheduled on a machine, counting this pass's placements.
 ///    When a placement moves units away, the units that could use the room are tried again.
@@ -144,6 +144,15 @@ public struct Scheduler: Sendable {
             for (name, _) in unplacedReasons where !candidates.contains(name) {
                 let entry = entries[name]!
                 if touched.contains(where: { entry.isRelated(to: $0) }) { candidates.insert(name) }
+            }
+            // A MachineOf cycle through a changed unit concerns every follower down the chain.
+            var seen: Set<String> = []
+            var stack = touched.map(\.name)
+            while let name = stack.popLast() {
+                for follower in followers[name] ?? [] where seen.insert(follower).inserted {
+                    if unplacedReasons[follower] != nil { candidates.insert(follower) }
+                    stack.append(follower)
+                }
             }
         }
         place(Array(candidates), &pass)
