@@ -193,6 +193,25 @@ let schedulerTable: [SchedulerCase] = [
             units: [unit("x"), unit("f", machineOf: ["x"]), unit("r", replaces: ["x"])], placement: ["x": "m1", "f": "m1"]),
         expected: ["unschedule f m1", "unschedule x m1", "place f m2", "place r m1", "place x m2"]),
 
+    SchedulerCase(
+        name: "Replaces chains: each replacer takes its place in turn",
+        snapshot: SchedulingSnapshot(
+            machines: [machine("m1"), machine("m2"), machine("m3")],
+            units: [unit("x"), unit("r", replaces: ["x"]), unit("q", replaces: ["r"])], placement: ["x": "m1", "r": "m2"]),
+        expected: ["unschedule r m2", "unschedule x m1", "place q m2", "place r m1", "place x m3"]),
+    SchedulerCase(
+        name: "Replaces chains from scratch settle in one pass",
+        snapshot: SchedulingSnapshot(
+            machines: [machine("m1"), machine("m2"), machine("m3")],
+            units: [unit("a"), unit("b", replaces: ["a"]), unit("c", replaces: ["b"])]),
+        expected: ["place a m3", "place b m2", "place c m1"]),
+    SchedulerCase(
+        name: "circular Replaces: nobody takes over, they just keep apart",  // else: endless displacement
+        snapshot: SchedulingSnapshot(
+            machines: [machine("m1"), machine("m2")],
+            units: [unit("p", replaces: ["q"]), unit("q", replaces: ["p"])], placement: ["p": "m1"]),
+        expected: ["place q m2"]),
+
     // Global units.
     SchedulerCase(
         name: "global units are not placed by the engine",
@@ -319,4 +338,37 @@ func schedulerTableCaseIsStable(_ c: SchedulerCase) {
     active.units["g"]!.desiredState = .launched
     #expect(!Scheduler.globalEligibility(of: "g", on: "m9", in: active).isEligible)
     #expect(Scheduler.globalEligibility(of: "g", on: "m1", in: active).isEligible)
+}
+
+// MARK: Incremental entry point
+
+@Test func incrementalDecidesOnlyWhatTheChangeAffects() {
+    let snapshot = SchedulingSnapshot(
+        machines: [machine("m1", ["disk": "ssd"]), machine("m2", ["disk": "hdd"])],
+        units: [unit("a"), unit("b"), unit("t"), unit("f", machineOf: ["t"]), unit("s", metadata: ["disk": ["ssd"]])])
+    var scheduler = Scheduler(snapshot)
+    #expect(scheduler.reconcile().lines == ["place a m1", "place b m2", "place f m2", "place s m1", "place t m2"])
+
+    #expect(scheduler.apply(.unitUpdated(unit("c"))).lines == ["place c m1"])
+    #expect(scheduler.apply(.unitUpdated(unit("c", .loaded))).lines == [])
+    #expect(scheduler.apply(.unitUpdated(unit("c", .inactive))).lines == ["unschedule c m1"])
+
+    let left = scheduler.apply(.machineLeft("m2"))
+    #expect(left.lines == [
+        "unschedule b m2", "unschedule f m2", "unschedule t m2", "place b m1", "place f m1", "place t m1",
+    ])
+    #expect(left.reason(.unschedule, "t") == "machine m2 left the cluster")
+
+    let md = scheduler.apply(.machineUpdated(machine("m1", ["disk": "nvme"])))
+    #expect(md.lines == ["unschedule s m1"])
+    #expect(md.unplaced == [UnplacedUnit(unit: "s", reason: "no machine satisfies its MachineMetadata")])
+
+    let gone = scheduler.apply(.unitRemoved("t"))
+    #expect(gone.lines == ["unschedule f m1", "unschedule t m1"])
+    #expect(gone.reason(.unschedule, "t") == "unit no longer exists")
+    #expect(scheduler.unplacedUnits == [
+        UnplacedUnit(unit: "f", reason: "MachineOf target t is not in the cluster"),
+        UnplacedUnit(unit: "s", reason: "no machine satisfies its MachineMetadata"),
+    ])
+    #expect(scheduler.apply(.machineUpdated(machine("m3", ["disk": "ssd"]))).lines == ["place s m3"])
 }
