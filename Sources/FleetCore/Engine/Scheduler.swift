@@ -98,6 +98,7 @@ public struct Scheduler: Sendable {
         var roundOne: [String] = []
         var touched: [UnitEntry] = []
         var retryAll = false
+        var chainRoots: [String] = []
         switch change {
         case .unitUpdated(let unit):
             let old = entries[unit.name]
@@ -115,8 +116,10 @@ public struct Scheduler: Sendable {
             } else if new.isPlaceable {
                 roundOne.append(unit.name)
             }
+            // Only what the unit was can have kept others out; what it is now can only get in
+            // their way (or help its followers and replacers, which placing it wakes).
             if let old { touched.append(old) }
-            touched.append(new)
+            chainRoots.append(unit.name)
         case .unitRemoved(let name):
             let old = entries[name]
             if old == nil, placement[name] == nil { return SchedulingPlan() }
@@ -140,14 +143,17 @@ public struct Scheduler: Sendable {
         var candidates = Set(roundOne).union(pass.removedInValidation.filter { unplacedReasons[$0] != nil })
         if retryAll {
             candidates.formUnion(unplacedReasons.keys)
-        } else if !touched.isEmpty {
-            for (name, _) in unplacedReasons where !candidates.contains(name) {
-                let entry = entries[name]!
-                if touched.contains(where: { entry.isRelated(to: $0) }) { candidates.insert(name) }
+        } else if !touched.isEmpty || !chainRoots.isEmpty {
+            if !touched.isEmpty {
+                for (name, _) in unplacedReasons where !candidates.contains(name) {
+                    let entry = entries[name]!
+                    if touched.contains(where: { entry.isRelated(to: $0) }) { candidates.insert(name) }
+                }
             }
-            // A MachineOf cycle through a changed unit concerns every follower down the chain.
+            // A MachineOf chain through a changed unit concerns every follower down the chain
+            // (their reasons name the first unplaced target, or a cycle).
             var seen: Set<String> = []
-            var stack = touched.map(\.name)
+            var stack = chainRoots + touched.map(\.name)
             while let name = stack.popLast() {
                 for follower in followers[name] ?? [] where seen.insert(follower).inserted {
                     if unplacedReasons[follower] != nil { candidates.insert(follower) }
