@@ -207,7 +207,8 @@ func conflictIndexAgreesWithMatchingEveryNeighbour(seed: Int) {
             for id in scheduler.machines.keys {
                 let neighbours = (scheduler.unitsOn[id] ?? []).compactMap { scheduler.entries[$0] }
                 let expected = neighbours.contains { entry.conflicts(with: $0) }
-                let got = scheduler.conflictIndex.blocks(probe, id, placement: scheduler.placement, entries: scheduler.entries)
+                let number = scheduler.conflictIndex.existingNumber(id)!
+                let got = scheduler.conflictIndex.blocks(probe, id, number: number, placement: scheduler.placement, entries: scheduler.entries)
                 #expect(got == expected, "seed \(seed) step \(step): \(entry.name) on \(id)")
             }
         }

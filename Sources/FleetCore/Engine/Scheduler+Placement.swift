@@ -160,11 +160,22 @@ extension Scheduler {
             unplacedReasons[name] = "no machine satisfies its MachineMetadata"
             return
         }
+        let chosen = leastLoadedEligible(entry, in: group, globals)
+        if let chosen {
+            settle(entry, on: chosen, reason: "least loaded of \(pool)", &pass)
+        } else {
+            unplacedReasons[name] = "all \(pool) are ruled out by Conflicts or Replaces"
+        }
+    }
+
+    /// The least-loaded machine of a group that passes the dynamic checkers (smallest ID among
+    /// equals). Machines the conflict index rules out cost a lookup, not a glob match.
+    private mutating func leastLoadedEligible(_ entry: UnitEntry, in group: Int, _ globals: [UnitEntry]) -> String? {
         var skipped: [Int] = []
         var chosen: String?
         let probe = conflictIndex.probe(for: entry)
-        while let (position, id) = index.leastLoaded(in: group) {
-            if !conflictIndex.blocks(probe, id, placement: placement, entries: entries),
+        while let (position, id, number) = index.leastLoaded(in: group) {
+            if !conflictIndex.blocks(probe, id, number: number, placement: placement, entries: entries),
                 dynamicVerdict(entry, on: machines[id]!, takingOver: false, globals).isEligible
             {
                 chosen = id
@@ -174,11 +185,7 @@ extension Scheduler {
             skipped.append(position)
         }
         index.restore(skipped, in: group)
-        if let chosen {
-            settle(entry, on: chosen, reason: "least loaded of \(pool)", &pass)
-        } else {
-            unplacedReasons[name] = "all \(pool) are ruled out by Conflicts or Replaces"
-        }
+        return chosen
     }
 
     /// Places a MachineOf follower with its target(s), or records why it cannot go.

@@ -54,7 +54,7 @@ public struct Scheduler: Sendable {
     /// - Parameter snapshot: the cluster as read from the registry.
     public init(_ snapshot: SchedulingSnapshot) {
         machines = snapshot.machines
-        index = MachineIndex(machines: [:], load: { _ in 0 })
+        index = MachineIndex(machines: [:], load: { _ in 0 }, number: { _ in 0 })
         for unit in snapshot.units.values { insertEntry(UnitEntry(unit)) }
         for (unit, machine) in snapshot.placement { attach(unit, to: machine) }
         rebuildMachineIndex()
@@ -231,7 +231,9 @@ extension Scheduler {
     }
 
     mutating func rebuildMachineIndex() {
-        index = MachineIndex(machines: machines, load: { self.unitsOn[$0]?.count ?? 0 })
+        for id in machines.keys { _ = conflictIndex.number(id) }
+        index = MachineIndex(
+            machines: machines, load: { self.unitsOn[$0]?.count ?? 0 }, number: { self.conflictIndex.existingNumber($0)! })
     }
 
     /// Schedules a unit on a machine in the index.
