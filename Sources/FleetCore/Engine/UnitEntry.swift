@@ -1,6 +1,6 @@
 /// The scheduler's view of one unit, with its patterns compiled and its name split into
 /// scalars once so that conflict checks allocate nothing.
-struct UnitEntry: Sendable {
+final class UnitEntry: Sendable {
     let unit: ScheduledUnit
     let scalars: [Unicode.Scalar]
     let conflicts: [Glob]
