@@ -38,6 +38,14 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { pattern }
 
+    /// For a pattern without wildcards, the one name it matches (escapes removed); else nil.
+    var literalName: String? {
+        guard isLiteral else { return nil }
+        var name = ""
+        for case .literal(let c) in tokens { name.unicodeScalars.append(c) }
+        return name
+    }
+
     /// Whether `name` matches the whole pattern.
     /// - Parameter name: a unit name.
     /// - Returns: true on a match; always false for a malformed pattern.

@@ -6,6 +6,8 @@
 struct MachineIndex: Sendable {
     /// Machine IDs, sorted: a machine's position here is its slot.
     private(set) var ids: [String]
+    /// Per slot: the machine's number in `ConflictIndex`.
+    private var numbers: [Int]
     private var slotOf: [String: Int]
     private var loads: [Int]
     private var groupOf: [[String: Set<String>]: Int] = [:]
@@ -18,8 +20,10 @@ struct MachineIndex: Sendable {
     /// - Parameters:
     ///   - machines: the machines present.
     ///   - load: the number of units scheduled on a machine.
-    init(machines: [String: MachineState], load: (String) -> Int) {
+    ///   - number: the machine's number in `ConflictIndex`.
+    init(machines: [String: MachineState], load: (String) -> Int, number: (String) -> Int) {
         ids = machines.keys.sorted()
+        numbers = ids.map(number)
         slotOf = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
         loads = ids.map(load)
         memberships = Array(repeating: [], count: ids.count)
@@ -50,9 +54,9 @@ struct MachineIndex: Sendable {
     }
 
     /// The least-loaded member of group `g` not excluded so far (smallest ID among equals).
-    /// - Returns: its leaf position and machine ID, or nil when every member is excluded.
-    func leastLoaded(in g: Int) -> (position: Int, id: String)? {
-        trees[g].leftmostMinimum().map { ($0, ids[members[g][$0]]) }
+    /// - Returns: its leaf position, machine ID and number, or nil when every member is excluded.
+    func leastLoaded(in g: Int) -> (position: Int, id: String, number: Int)? {
+        trees[g].leftmostMinimum().map { ($0, ids[members[g][$0]], numbers[members[g][$0]]) }
     }
 
     /// Leaves a group member out of the searches until `restore` (one search skips machines

@@ -4,6 +4,8 @@ extension Scheduler {
     /// Rounds are repeated only when a placement moved units away; this bounds a pathological
     /// input. Real clusters settle in one or two rounds.
     static let maximumRounds = 64
+    /// See `mayTakeOver`.
+    static let maximumTakeovers = 16
 
     // MARK: Validate
 
@@ -65,7 +67,7 @@ extension Scheduler {
         if let entry = entries[unit], entry.isPlaceable {
             unplacedReasons[unit] = reason
             pass.examined.insert(unit)
-            if pass.placing { pass.queue.push(unit) }
+            if pass.placing { pass.enqueue(unit) }
         }
         for follower in (followers[unit] ?? []).sorted() where placement[follower] == id {
             let why = violation(of: follower, on: id) ?? "MachineOf target \(unit) moved"
@@ -84,9 +86,9 @@ extension Scheduler {
         var rounds = 0
         while !next.isEmpty, rounds < Scheduler.maximumRounds {
             rounds += 1
-            pass.queue.load(next)
+            pass.startRound(next, unplaced: unplacedReasons.keys)
             pass.removedInRound = []
-            while let unit = pass.queue.pop() {
+            while let unit = pass.next() {
                 let removedBefore = pass.removedInRound.count
                 tryPlace(unit, &pass)
                 if pass.removedInRound.count > removedBefore {
@@ -95,8 +97,8 @@ extension Scheduler {
             }
             guard !pass.removedInRound.isEmpty else { break }
             let removed = pass.removedInRound.compactMap { entries[$0] }
-            next = unplacedReasons.keys.filter { name in
-                let entry = entries[name]!
+            next = pass.idle.filter { name in
+                guard unplacedReasons[name] != nil, let entry = entries[name] else { return false }
                 return removed.contains { entry.isRelated(to: $0) }
             }
         }
@@ -107,10 +109,11 @@ extension Scheduler {
     /// incremental one visit units in the same order.
     mutating func requeueRelated(to removed: ArraySlice<String>, after current: String, _ pass: inout SchedulingPass) {
         let removedEntries = removed.compactMap { entries[$0] }
-        for name in unplacedReasons.keys where name > current && !pass.queue.contains(name) {
-            let entry = entries[name]!
-            if removedEntries.contains(where: { entry.isRelated(to: $0) }) { pass.queue.push(name) }
+        let woken = pass.idle.filter { name in
+            guard name > current, unplacedReasons[name] != nil, let entry = entries[name] else { return false }
+            return removedEntries.contains { entry.isRelated(to: $0) }
         }
+        for name in woken { pass.enqueue(name) }
     }
 
     /// Places one unit if some machine can take it, else records why not.
@@ -123,7 +126,7 @@ extension Scheduler {
             placeFollower(entry, globals, &pass)
             return
         }
-        if !pass.displaced.contains(name) {
+        if mayTakeOver(entry, pass) {
             for replaced in entry.replaces.sorted() {
                 guard let id = placement[replaced], let machine = machines[id] else { continue }
                 if verdict(entry, on: machine, takingOver: true, globals).isEligible {
@@ -157,10 +160,24 @@ extension Scheduler {
             unplacedReasons[name] = "no machine satisfies its MachineMetadata"
             return
         }
+        let chosen = leastLoadedEligible(entry, in: group, globals)
+        if let chosen {
+            settle(entry, on: chosen, reason: "least loaded of \(pool)", &pass)
+        } else {
+            unplacedReasons[name] = "all \(pool) are ruled out by Conflicts or Replaces"
+        }
+    }
+
+    /// The least-loaded machine of a group that passes the dynamic checkers (smallest ID among
+    /// equals). Machines the conflict index rules out cost a lookup, not a glob match.
+    private mutating func leastLoadedEligible(_ entry: UnitEntry, in group: Int, _ globals: [UnitEntry]) -> String? {
         var skipped: [Int] = []
         var chosen: String?
-        while let (position, id) = index.leastLoaded(in: group) {
-            if dynamicVerdict(entry, on: machines[id]!, takingOver: false, globals).isEligible {
+        let probe = conflictIndex.probe(for: entry)
+        while let (position, id, number) = index.leastLoaded(in: group) {
+            if !conflictIndex.blocks(probe, id, number: number, placement: placement, entries: entries),
+                dynamicVerdict(entry, on: machines[id]!, takingOver: false, globals).isEligible
+            {
                 chosen = id
                 break
             }
@@ -168,11 +185,7 @@ extension Scheduler {
             skipped.append(position)
         }
         index.restore(skipped, in: group)
-        if let chosen {
-            settle(entry, on: chosen, reason: "least loaded of \(pool)", &pass)
-        } else {
-            unplacedReasons[name] = "all \(pool) are ruled out by Conflicts or Replaces"
-        }
+        return chosen
     }
 
     /// Places a MachineOf follower with its target(s), or records why it cannot go.
@@ -184,8 +197,11 @@ extension Scheduler {
                 return
             }
             guard let id = placement[name] else {
-                unplacedReasons[entry.name] = isInMachineOfCycle(entry.name)
-                    ? "circular MachineOf through \(name)" : "MachineOf target \(name) is not placed"
+                if let via = machineOfCycle(through: entry) {
+                    unplacedReasons[entry.name] = "circular MachineOf through \(via)"
+                } else {
+                    unplacedReasons[entry.name] = "MachineOf target \(name) is not placed"
+                }
                 return
             }
             if let target, target.machine != id {
@@ -195,7 +211,12 @@ extension Scheduler {
             target = (name, id)
         }
         guard let target, let machine = machines[target.machine] else { return }
-        switch verdict(entry, on: machine, takingOver: true, globals) {
+        // It would have to share a machine with a unit it must never share one with.
+        if let replaced = machineOfAncestors(of: entry).sorted().first(where: entry.replaces.contains) {
+            unplacedReasons[entry.name] = "it replaces \(replaced), which it must share a machine with through MachineOf"
+            return
+        }
+        switch verdict(entry, on: machine, takingOver: mayTakeOver(entry, pass), globals) {
         case .eligible:
             let names = entry.machineOf.joined(separator: ", ")
             settle(entry, on: target.machine, reason: "follows its MachineOf target \(names)", &pass)
@@ -205,18 +226,48 @@ extension Scheduler {
         }
     }
 
-    /// Whether following unplaced MachineOf targets from `name` leads back to it.
-    private func isInMachineOfCycle(_ name: String) -> Bool {
-        var seen: Set<String> = []
-        var current = name
-        while seen.insert(current).inserted {
-            guard let entry = entries[current],
-                let next = entry.machineOf.first(where: { placement[$0] == nil })
-            else { return false }
-            if next == name { return true }
-            current = next
+    /// Whether a unit may take the machine of a unit it replaces. Not on a Replaces cycle (which
+    /// SPEC calls invalid: it would displace forever), and not more than `maximumTakeovers`
+    /// times a pass (a guard against cycles mixing Replaces and MachineOf; chains of distinct
+    /// units never come near it).
+    private func mayTakeOver(_ entry: UnitEntry, _ pass: SchedulingPass) -> Bool {
+        guard !entry.replaces.isEmpty, pass.takeovers[entry.name, default: 0] < Scheduler.maximumTakeovers else {
+            return false
         }
-        return false
+        var seen: Set<String> = []
+        var stack = Array(entry.replaces)
+        while let name = stack.popLast() {
+            if name == entry.name { return false }
+            guard seen.insert(name).inserted, let e = entries[name] else { continue }
+            stack += e.replaces
+        }
+        return true
+    }
+
+    /// Every unit a follower must share a machine with, following MachineOf transitively.
+    private func machineOfAncestors(of entry: UnitEntry) -> Set<String> {
+        var seen: Set<String> = []
+        var stack = entry.machineOf
+        while let name = stack.popLast() {
+            guard seen.insert(name).inserted, let e = entries[name] else { continue }
+            stack += e.machineOf
+        }
+        return seen
+    }
+
+    /// The first of a unit's MachineOf targets (in name order) from which MachineOf leads back
+    /// to the unit, if any. Depends on requirements only, not on placement.
+    private func machineOfCycle(through entry: UnitEntry) -> String? {
+        for first in entry.machineOf {
+            var seen: Set<String> = []
+            var stack = [first]
+            while let name = stack.popLast() {
+                if name == entry.name { return first }
+                guard seen.insert(name).inserted, let e = entries[name] else { continue }
+                stack += e.machineOf
+            }
+        }
+        return nil
     }
 
     /// Schedules a unit on a machine; moves away the units it replaces there, and queues its
@@ -224,14 +275,17 @@ extension Scheduler {
     private mutating func settle(_ entry: UnitEntry, on id: String, reason: String, _ pass: inout SchedulingPass) {
         let name = entry.name
         pass.notePlacement(name, reason: reason)
+        pass.notePlaced(name)
         attach(name, to: id)
         unplacedReasons[name] = nil
         for replaced in entry.replaces.sorted() where placement[replaced] == id {
-            pass.displaced.insert(replaced)
+            pass.takeovers[name, default: 0] += 1
             unschedule(replaced, reason: "replaced by \(name)", &pass)
         }
-        for follower in followers[name] ?? [] where unplacedReasons[follower] != nil {
-            pass.queue.push(follower)
+        // Placing a unit can only help its followers, and units replacing it (which may now
+        // take its machine).
+        for other in (followers[name] ?? []).union(replacers[name] ?? []) where unplacedReasons[other] != nil {
+            pass.enqueue(other)
         }
     }
 

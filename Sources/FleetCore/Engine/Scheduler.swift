@@ -16,7 +16,7 @@
 ///    it is there. Unscheduling a unit unschedules its MachineOf followers with it.
 /// 2. **Place** the active units left without a machine, in name order: a MachineOf follower
 ///    goes to its target's machine; a unit with `Replaces=` takes the machine of the unit it
-///    replaces, which is then moved (a moved unit does not itself take over another's machine);
+///    replaces, which is then moved (units on a Replaces cycle take over nothing);
 ///    any other unit goes to the least-loaded eligible machine, ties broken by smallest machine
 ///    ID. Load is the number of units scheduled on a machine, counting this pass's placements.
 ///    When a placement moves units away, the units that could use the room are tried again.
@@ -36,6 +36,8 @@ public struct Scheduler: Sendable {
     var unitsOn: [String: Set<String>] = [:]
     /// Machine → units scheduled there that carry `Conflicts=` patterns.
     var conflictHoldersOn: [String: Set<String>] = [:]
+    /// Machines hosting what each `Conflicts=` pattern is about.
+    var conflictIndex = ConflictIndex()
     /// MachineOf target name → names of units following it (whether or not the target exists).
     var followers: [String: Set<String>] = [:]
     /// Replaced unit name → names of units replacing it.
@@ -52,7 +54,7 @@ public struct Scheduler: Sendable {
     /// - Parameter snapshot: the cluster as read from the registry.
     public init(_ snapshot: SchedulingSnapshot) {
         machines = snapshot.machines
-        index = MachineIndex(machines: [:], load: { _ in 0 })
+        index = MachineIndex(machines: [:], load: { _ in 0 }, number: { _ in 0 })
         for unit in snapshot.units.values { insertEntry(UnitEntry(unit)) }
         for (unit, machine) in snapshot.placement { attach(unit, to: machine) }
         rebuildMachineIndex()
@@ -96,6 +98,7 @@ public struct Scheduler: Sendable {
         var roundOne: [String] = []
         var touched: [UnitEntry] = []
         var retryAll = false
+        var chainRoots: [String] = []
         switch change {
         case .unitUpdated(let unit):
             let old = entries[unit.name]
@@ -113,8 +116,10 @@ public struct Scheduler: Sendable {
             } else if new.isPlaceable {
                 roundOne.append(unit.name)
             }
+            // Only what the unit was can have kept others out; what it is now can only get in
+            // their way (or help its followers and replacers, which placing it wakes).
             if let old { touched.append(old) }
-            touched.append(new)
+            chainRoots.append(unit.name)
         case .unitRemoved(let name):
             let old = entries[name]
             if old == nil, placement[name] == nil { return SchedulingPlan() }
@@ -138,10 +143,22 @@ public struct Scheduler: Sendable {
         var candidates = Set(roundOne).union(pass.removedInValidation.filter { unplacedReasons[$0] != nil })
         if retryAll {
             candidates.formUnion(unplacedReasons.keys)
-        } else if !touched.isEmpty {
-            for (name, _) in unplacedReasons where !candidates.contains(name) {
-                let entry = entries[name]!
-                if touched.contains(where: { entry.isRelated(to: $0) }) { candidates.insert(name) }
+        } else if !touched.isEmpty || !chainRoots.isEmpty {
+            if !touched.isEmpty {
+                for (name, _) in unplacedReasons where !candidates.contains(name) {
+                    let entry = entries[name]!
+                    if touched.contains(where: { entry.isRelated(to: $0) }) { candidates.insert(name) }
+                }
+            }
+            // A MachineOf chain through a changed unit concerns every follower down the chain
+            // (their reasons name the first unplaced target, or a cycle).
+            var seen: Set<String> = []
+            var stack = chainRoots + touched.map(\.name)
+            while let name = stack.popLast() {
+                for follower in followers[name] ?? [] where seen.insert(follower).inserted {
+                    if unplacedReasons[follower] != nil { candidates.insert(follower) }
+                    stack.append(follower)
+                }
             }
         }
         place(Array(candidates), &pass)
@@ -197,6 +214,7 @@ extension Scheduler {
     mutating func insertEntry(_ entry: UnitEntry) {
         let name = entry.name
         entries[name] = entry
+        conflictIndex.insert(entry, on: placement[name], placement: placement, entries: entries)
         for target in entry.machineOf { followers[target, default: []].insert(name) }
         for replaced in entry.replaces { replacers[replaced, default: []].insert(name) }
         if entry.isGlobal && entry.isActive { activeGlobals[name] = entry }
@@ -205,6 +223,7 @@ extension Scheduler {
 
     mutating func removeEntry(_ name: String) {
         guard let entry = entries.removeValue(forKey: name) else { return }
+        conflictIndex.remove(entry, on: placement[name])
         for target in entry.machineOf { followers[target]?.remove(name); if followers[target]?.isEmpty == true { followers[target] = nil } }
         for replaced in entry.replaces { replacers[replaced]?.remove(name); if replacers[replaced]?.isEmpty == true { replacers[replaced] = nil } }
         activeGlobals[name] = nil
@@ -212,20 +231,26 @@ extension Scheduler {
     }
 
     mutating func rebuildMachineIndex() {
-        index = MachineIndex(machines: machines, load: { self.unitsOn[$0]?.count ?? 0 })
+        for id in machines.keys { _ = conflictIndex.number(id) }
+        index = MachineIndex(
+            machines: machines, load: { self.unitsOn[$0]?.count ?? 0 }, number: { self.conflictIndex.existingNumber($0)! })
     }
 
     /// Schedules a unit on a machine in the index.
     mutating func attach(_ unit: String, to machine: String) {
         placement[unit] = machine
         unitsOn[machine, default: []].insert(unit)
-        if let entry = entries[unit], !entry.conflicts.isEmpty { conflictHoldersOn[machine, default: []].insert(unit) }
+        if let entry = entries[unit] {
+            if !entry.conflicts.isEmpty { conflictHoldersOn[machine, default: []].insert(unit) }
+            conflictIndex.attach(entry, to: machine)
+        }
         index.setLoad(machine, unitsOn[machine]!.count)
     }
 
     /// Unschedules a unit in the index.
     mutating func detach(_ unit: String) {
         guard let machine = placement.removeValue(forKey: unit) else { return }
+        if let entry = entries[unit] { conflictIndex.detach(entry, from: machine) }
         unitsOn[machine]?.remove(unit)
         conflictHoldersOn[machine]?.remove(unit)
         let load = unitsOn[machine]?.count ?? 0

@@ -11,9 +11,35 @@ struct SchedulingPass: Sendable {
     var removedInValidation: [String] = []
     /// Units unscheduled during the current placing round, in order.
     var removedInRound: [String] = []
-    /// Units moved away by a unit replacing them: they go elsewhere and take over nothing.
-    var displaced: Set<String> = []
-    var queue = PlacementQueue()
+    /// How many times each unit took a replaced unit's machine in this pass.
+    var takeovers: [String: Int] = [:]
+    /// Units still to try in this round, in name order.
+    private(set) var queue = PlacementQueue()
+    /// Unplaced units not in the queue: those a removal may send back to it. Kept so that a
+    /// removal looks at these few rather than at every unit a full pass has yet to place.
+    private(set) var idle: Set<String> = []
+
+    /// Starts a round: `units` are queued, the other unplaced units are idle.
+    mutating func startRound(_ units: [String], unplaced: Dictionary<String, String>.Keys) {
+        queue.load(units)
+        let queued = queue
+        idle = Set(unplaced.filter { !queued.contains($0) })
+    }
+
+    mutating func enqueue(_ unit: String) {
+        queue.push(unit)
+        idle.remove(unit)
+    }
+
+    /// The next unit to try; it counts as idle until placed.
+    mutating func next() -> String? {
+        guard let unit = queue.pop() else { return nil }
+        idle.insert(unit)
+        return unit
+    }
+
+    /// A unit got a machine.
+    mutating func notePlaced(_ unit: String) { idle.remove(unit) }
     /// True while placing (as opposed to validating).
     var placing = false
 
