@@ -326,6 +326,9 @@ final class GatewayTransport: EtcdTransport {
         if let error = error as? ChannelError {
             switch error {
             case .connectTimeout: return .notConnected
+            // A write on a channel that was already closed (a pooled connection to a member
+            // that died): the request never left whole, so etcd cannot have applied it.
+            case .ioOnClosedChannel, .alreadyClosed: return .notConnected
             default: return .brokenAfterSend
             }
         }

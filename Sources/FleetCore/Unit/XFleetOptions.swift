@@ -107,9 +107,10 @@ public struct XFleetOptions: Sendable, Hashable {
         }
         let global = values["Global"]?.last.map(Self.isTruthy) ?? false
 
-        var globs: [UnitNameGlob] = []
+        var globs: [Glob] = []
         for pattern in conflicts {
-            guard let glob = UnitNameGlob(pattern) else { throw fail(.badConflictsPattern(pattern)) }
+            let glob = Glob(pattern)
+            guard glob.isValid else { throw fail(.badConflictsPattern(pattern)) }
             globs.append(glob)
         }
         if global {
