@@ -69,9 +69,13 @@ enum Fleetctl {
             console.out(HelpCommand.commandHelp(command))
             return 0
         }
+        // Go's flag package takes `--fields=` as an empty value; ArgumentParser needs it apart.
+        let commandArguments = flagPart.flatMap { argument -> [String] in
+            argument.hasPrefix("-") && argument.hasSuffix("=") ? [String(argument.dropLast()), ""] : [argument]
+        } + rest.dropFirst(flagPart.count)
         let parsed: any FleetctlCommand
         do {
-            parsed = try command.parse(rest)
+            parsed = try command.parse(commandArguments)
         } catch {
             console.err(command.message(for: error))
             console.err("Run 'fleetctl help \(name)' for usage.")

@@ -111,12 +111,12 @@ struct GlobalOptions: Sendable, Equatable {
 }
 
 extension GlobalOptions.Flag {
-    static func string(_ name: String, _ usage: String, _ path: WritableKeyPath<GlobalOptions, String> & Sendable, hidden: Bool = false) -> Self {
+    static func string(_ name: String, _ usage: String, _ path: any WritableKeyPath<GlobalOptions, String> & Sendable, hidden: Bool = false) -> Self {
         Self(name: name, kind: .string, usage: usage, hidden: hidden,
              get: { $0[keyPath: path] }, set: { options, value in options[keyPath: path] = value })
     }
 
-    static func bool(_ name: String, _ usage: String, _ path: WritableKeyPath<GlobalOptions, Bool> & Sendable, hidden: Bool = false) -> Self {
+    static func bool(_ name: String, _ usage: String, _ path: any WritableKeyPath<GlobalOptions, Bool> & Sendable, hidden: Bool = false) -> Self {
         Self(name: name, kind: .bool, usage: usage, hidden: hidden, get: { String($0[keyPath: path]) }) { options, value throws(FleetctlError) in
             // Go's strconv.ParseBool.
             switch value {
@@ -127,7 +127,7 @@ extension GlobalOptions.Flag {
         }
     }
 
-    static func float(_ name: String, _ usage: String, _ path: WritableKeyPath<GlobalOptions, Double> & Sendable, hidden: Bool = false) -> Self {
+    static func float(_ name: String, _ usage: String, _ path: any WritableKeyPath<GlobalOptions, Double> & Sendable, hidden: Bool = false) -> Self {
         Self(name: name, kind: .float, usage: usage, hidden: hidden, get: { GoFormat.float($0[keyPath: path]) }) { options, value throws(FleetctlError) in
             guard let number = Double(value), number.isFinite else {
                 throw FleetctlError(status: 2, "invalid value \"\(value)\" for flag -\(name): parse error")

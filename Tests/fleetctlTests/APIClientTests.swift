@@ -57,14 +57,14 @@ import Testing
     }
 
     @Test func endpointsMapToURLsOrClearErrors() throws {
-        #expect(try HTTPAPITransport.baseURL(of: "unix:///var/run/fleet.sock") == "http+unix://%2Fvar%2Frun%2Ffleet%2Esock")
-        #expect(try HTTPAPITransport.baseURL(of: "http://127.0.0.1:49153/") == "http://127.0.0.1:49153")
-        #expect(try HTTPAPITransport.baseURL(of: "https://fleet.example:443") == "https://fleet.example:443")
+        #expect(try HTTPAPITransport.url(forEndpoint: "unix:///var/run/fleet.sock") == "http+unix://%2Fvar%2Frun%2Ffleet%2Esock")
+        #expect(try HTTPAPITransport.url(forEndpoint: "http://127.0.0.1:49153/") == "http://127.0.0.1:49153")
+        #expect(try HTTPAPITransport.url(forEndpoint: "https://fleet.example:443") == "https://fleet.example:443")
         #expect(throws: APIClientError(.invalidRequest, message: "URL scheme undefined")) {
-            try HTTPAPITransport.baseURL(of: "127.0.0.1:49153")
+            try HTTPAPITransport.url(forEndpoint: "127.0.0.1:49153")
         }
         #expect(throws: APIClientError(.invalidRequest, message: "unable to connect to host \"var\" with scheme \"unix\"")) {
-            try HTTPAPITransport.baseURL(of: "unix://var/run/fleet.sock")
+            try HTTPAPITransport.url(forEndpoint: "unix://var/run/fleet.sock")
         }
     }
 

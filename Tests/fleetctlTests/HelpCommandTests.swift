@@ -18,7 +18,7 @@ import Testing
 
     @Test func commandsAreListedInOrderAndHiddenFlagsAreNot() async {
         let result = await TestCluster().run("help")
-        let names = result.stdout.split(separator: "\n").drop { $0 != "COMMANDS:" }.dropFirst().prefix { !$0.isEmpty }
+        let names = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).drop { $0 != "COMMANDS:" }.dropFirst().prefix { !$0.isEmpty }
             .map { $0.split(separator: "\t").first.map(String.init) ?? "" }
         #expect(names == ["cat", "destroy", "fd-forward", "help", "list-machines", "list-unit-files", "list-units", "load",
                           "restart", "start", "stop", "submit", "unload", "verify", "version"])

@@ -40,7 +40,8 @@ import Testing
         let result = await cluster.run("restart", "idle.service", "ready.service")
         #expect(result.status == 0)
         #expect(result.stderr == "Unable to restart unit idle.service in state inactive\n")
-        #expect(result.stdout == "Unit ready.service launched on 113f16a7...\n".replacingOccurrences(of: " on 113f16a7...", with: ""))
+        // m1 is not registered, so no machine legend.
+        #expect(result.stdout == "Unit ready.service launched\n")
     }
 
     @Test func waitingGivesUpAfterBlockAttempts() async throws {

@@ -1,4 +1,5 @@
 import FleetCore
+import Foundation
 import Testing
 @testable import fleetctl
 

@@ -36,7 +36,7 @@ public final class HTTPAPITransport: APITransport {
     ///   used, in the original's words where it had them.
     public init(endpoint: String, requestTimeout: Duration = .seconds(3), tls: TLSFiles = TLSFiles()) throws(APIClientError) {
         self.endpoint = endpoint
-        self.baseURL = try Self.baseURL(of: endpoint)
+        self.baseURL = try Self.url(forEndpoint: endpoint)
         self.requestTimeout = requestTimeout
         var config = HTTPClient.Configuration()
         if baseURL.hasPrefix("https://") {
@@ -50,7 +50,10 @@ public final class HTTPAPITransport: APITransport {
     }
 
     /// Maps an endpoint to the URL AsyncHTTPClient understands.
-    static func baseURL(of endpoint: String) throws(APIClientError) -> String {
+    /// - Parameter endpoint: `unix:///path`, `file:///path`, `http://…` or `https://…`.
+    /// - Returns: the base URL of requests (`http+unix://<percent-encoded path>` for sockets).
+    /// - Throws: `APIClientError` (`.invalidRequest`) in the original's words.
+    public static func url(forEndpoint endpoint: String) throws(APIClientError) -> String {
         guard let schemeEnd = endpoint.range(of: "://") else {
             throw APIClientError(.invalidRequest, message: "URL scheme undefined")
         }
