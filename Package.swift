@@ -107,7 +107,16 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "fleetctlTests", dependencies: ["fleetctl", "FleetCore"]),
+        .testTarget(
+            name: "fleetctlTests",
+            dependencies: [
+                "fleetctl",
+                "FleetCore",
+                // A unix-socket server for the fd-forward test.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "SystemdBridgeTests", dependencies: ["SystemdBridge"]),
         .testTarget(name: "FleetSystemdTests", dependencies: ["FleetCore", "FleetSystemd"]),
     ]
