@@ -64,12 +64,12 @@ struct UnitWaiter {
     private func poll(_ name: String) async -> APIUnit? {
         do {
             guard let unit = try await context.api.unit(name) else {
-                context.debug("Unit \(name) not found")
+                context.console.err("Unit \(name) not found")
                 return nil
             }
             return unit
         } catch {
-            context.debug("Failed fetching Unit(\(name)): \(error)")
+            context.console.err("Failed fetching Unit(\(name)): \(error)")
             return nil
         }
     }

@@ -86,3 +86,14 @@ import Testing
         #expect(try await cluster.client.unit("hello.service")?.desiredState == "inactive")
     }
 }
+
+@Suite struct StartCommandWaitingTests {
+    @Test func aUnitDestroyedWhileWaitingIsReported() async throws {
+        let cluster = TestCluster()
+        try await cluster.submit("hello.service", TestCluster.hello)
+        cluster.atNextWait { try await $0.client.destroyUnit("hello.service") }
+        let result = await cluster.run("start", "--block-attempts=2", "hello.service")
+        #expect(result.status == 1)
+        #expect(result.stderr == "Unit hello.service not found\nError waiting for units: timed out waiting for unit hello.service to report state launched\n")
+    }
+}
