@@ -55,7 +55,16 @@ let package = Package(
         // The domain: unit files, scheduling, registry, engine, agent. No C, no global state.
         .target(
             name: "FleetCore",
-            dependencies: ["EtcdClient", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "EtcdClient",
+                .product(name: "Logging", package: "swift-log"),
+                // fleetctl's API client: HTTP over unix sockets, TCP, TLS; fd-forward's socket proxy.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
 
         .executableTarget(
@@ -103,6 +112,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "fleetctlTests",
+            dependencies: [
+                "fleetctl",
+                "FleetCore",
+                // A unix-socket server for the fd-forward test.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "SystemdBridgeTests", dependencies: ["SystemdBridge"]),
