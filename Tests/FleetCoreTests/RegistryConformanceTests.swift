@@ -39,6 +39,20 @@ import Testing
         }
     }
 
+    @Test func manyUnitsAreReadByNameInFewRequests() async throws {
+        try await eachStore { registry, _ async throws in
+            let small = Registry(store: registry.store, keys: registry.keys, maxOperationsPerTransaction: 3)
+            for i in 0..<7 {
+                var unit = Self.hello
+                unit.name = "u\(i).service"
+                try await small.createUnit(unit, desiredState: .launched)
+            }
+            let names = ["u6.service", "missing.service", "u0.service", "u3.service", "u1.service", "u2.service", "u4.service"]
+            #expect(try await small.units(named: names).map(\.name)
+                == ["u6.service", "u0.service", "u3.service", "u1.service", "u2.service", "u4.service"])
+        }
+    }
+
     @Test func unitsArePagedInNameOrder() async throws {
         try await eachStore { registry, _ async throws in
             for name in ["c.service", "a.service", "b.service", "d.service", "e.service"] {

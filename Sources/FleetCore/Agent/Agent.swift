@@ -162,9 +162,9 @@ public actor Agent {
         var wanted: [String: String] = [:]
         for (name, record) in scheduled { wanted[name] = record.hash }
         for (name, record) in globals where record.state != .inactive { wanted[name] = record.hash }
-        for (name, hash) in wanted where contents[name]?.hash != hash {
-            guard let unit = try await registry.unit(name) else { continue }
-            contents[name] = (unit.hash, UnitFile(options: unit.options))
+        let missing = wanted.filter { contents[$0.key]?.hash != $0.value }.keys.sorted()
+        for unit in try await registry.units(named: missing) {
+            contents[unit.name] = (unit.hash, UnitFile(options: unit.options))
         }
         for name in contents.keys where wanted[name] == nil { contents[name] = nil }
     }
@@ -227,7 +227,8 @@ public actor Agent {
             logger.warning("cannot list managed units", metadata: ["error": "\(error)"])
             return
         }
-        let tasks = AgentPlan.tasks(targets: targets(), applied: applied, managed: managed)
+        let targets = targets()
+        let tasks = AgentPlan.tasks(targets: targets, applied: applied, managed: managed)
         guard !tasks.isEmpty else { return }
         metrics.reconciles += 1
         var reloaded = false
@@ -239,7 +240,7 @@ public actor Agent {
                     try await units.reloadIfNeeded()
                     reloaded = true
                 }
-                try await perform(task)
+                try await perform(task, target: targets[task.unit])
                 logger.info("agent task done", metadata: ["task": "\(task)", "unit.name": "\(task.unit)"])
             } catch {
                 failed.insert(task.unit)
@@ -250,7 +251,7 @@ public actor Agent {
         if !reloaded { try? await units.reloadIfNeeded() }
     }
 
-    private func perform(_ task: AgentTask) async throws {
+    private func perform(_ task: AgentTask, target: AgentTarget?) async throws {
         let name = task.unit
         switch task.action {
         case .unload:
@@ -264,7 +265,6 @@ public actor Agent {
             _ = try await units.writeUnit(name, contents: file.serialized + "\n")
         case .load(let enable):
             let state = try await units.load(name)
-            let target = targets()[name]
             note(name, state)
             guard state.isLoaded else {
                 // systemd rejected the file: its state says why. Nothing more to do until the

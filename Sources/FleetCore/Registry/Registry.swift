@@ -73,6 +73,20 @@ public struct Registry: Sendable {
         return decode(UnitRecord.self, pair)
     }
 
+    /// Reads the named units, many per request (a transaction of range reads).
+    /// - Returns: the units that exist, in the order asked.
+    public func units(named names: [String]) async throws -> [UnitRecord] {
+        var found: [UnitRecord] = []
+        var start = 0
+        while start < names.count {
+            let batch = names[start..<min(start + maxOperationsPerTransaction, names.count)]
+            let result = try await store.txn([], success: batch.map { .range(keys.unit($0), prefix: false) }, failure: [])
+            found += result.ranges.compactMap { $0.first.flatMap { decode(UnitRecord.self, $0) } }
+            start += batch.count
+        }
+        return found
+    }
+
     /// Reads units in name order, a page at a time.
     /// - Parameters:
     ///   - after: start after this unit name (the previous page's last).
