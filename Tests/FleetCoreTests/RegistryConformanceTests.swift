@@ -139,6 +139,21 @@ import Testing
         }
     }
 
+    @Test func observersSeeEveryLeaderChange() async throws {
+        try await eachStore { registry, _ async throws in
+            var observed = registry.observeLeader().makeAsyncIterator()
+            #expect(try await observed.next() == .some(nil))
+            let leaseA = try await registry.store.grantLease(ttl: .seconds(30))
+            let fenceA = try #require(try await registry.campaign(machineID: "A", lease: leaseA))
+            #expect(try await observed.next()??.machineID == "A")
+            try await registry.resign(fenceA)
+            #expect(try await observed.next() == .some(nil))
+            let leaseB = try await registry.store.grantLease(ttl: .seconds(30))
+            _ = try await registry.campaign(machineID: "B", lease: leaseB)
+            #expect(try await observed.next()??.machineID == "B")
+        }
+    }
+
     @Test func leaseExpiryRemovesMachineAndItsStatesButKeepsOverrides() async throws {
         try await eachStore { registry, fixture async throws in
             let lease = try await registry.store.grantLease(ttl: .seconds(2))

@@ -65,3 +65,38 @@ extension Registry {
         try await store.get(keys.leader)?.createRevision == fence.revision
     }
 }
+
+extension Registry {
+    /// Follows who leads: yields the current leader (nil when nobody leads) now and after every
+    /// change, resuming the watch by itself and relisting after compaction.
+    public func observeLeader() -> AsyncThrowingStream<LeaderObservation?, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    while !Task.isCancelled {
+                        let current = try await store.range(from: keys.leader, to: nil, limit: 1)
+                        let pair = current.pairs.first
+                        continuation.yield(pair.flatMap(observation))
+                        for try await update in store.watch(prefix: keys.leader, startRevision: current.revision + 1) {
+                            guard case .events(let events) = update else { break }  // compacted: read again
+                            for event in events where event.key == keys.leader {
+                                switch event {
+                                case .put(let pair, _): continuation.yield(observation(pair))
+                                case .delete: continuation.yield(nil)
+                                }
+                            }
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private func observation(_ pair: KeyValue) -> LeaderObservation? {
+        decode(LeaderRecord.self, pair).map { LeaderObservation(machineID: $0.machineID, revision: pair.createRevision) }
+    }
+}
