@@ -23,6 +23,13 @@ let changes = await manager.stateChanges()
 let managerTask = Task { await manager.run() }
 let logTask = Task { for await change in changes { await log.record(change) } }
 
+if getenv("FLEET_SYSTEMD_BENCH") != nil {
+    await runAgentBenchmark(manager: manager, runner: CheckRunner(timeout: .seconds(600)))
+    managerTask.cancel()
+    logTask.cancel()
+    runner.finish()
+}
+
 func service(_ exec: String, extra: String = "", install: String? = nil) -> String {
     var text = "[Unit]\nDescription=fleet check unit\n\n[Service]\n\(extra)ExecStart=\(exec)\n"
     if let install { text += "\n[Install]\n\(install)\n" }

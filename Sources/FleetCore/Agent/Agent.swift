@@ -29,6 +29,8 @@ public actor Agent {
     private var pendingStates: [String: SystemdUnitState] = [:]
     private var publishedLease: Int64 = 0
     private var reconciling = false
+    private let flushRequestStream: AsyncStream<Void>
+    private let flushRequests: AsyncStream<Void>.Continuation
     private var reconcileAgain = false
     /// Counters for `/metrics` and the simulator.
     public private(set) var metrics = AgentMetrics()
@@ -52,6 +54,7 @@ public actor Agent {
         self.logger = logger
         self.coalescing = coalescing
         self.leaseSource = leaseSource
+        (flushRequestStream, flushRequests) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Changes this machine's configured metadata (SIGHUP) and re-decides global units.
@@ -299,17 +302,28 @@ public actor Agent {
 
     private func note(_ name: String, _ state: SystemdUnitState) {
         pendingStates[name] = state
+        flushRequests.yield()
     }
 
+    /// Publishes state changes: a change schedules one flush after the coalescing delay (more
+    /// changes meanwhile ride along). A slow tick catches a new lease and retries failed
+    /// publishes; nothing runs while nothing changes.
     private func publishStates() async {
         let changes = await units.stateChanges()
+        let requests = flushRequestStream
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await change in changes { await self.note(change.name, change.state) }
             }
             group.addTask {
-                while !Task.isCancelled {
+                for await _ in requests {
                     try? await Task.sleep(for: self.coalescing)
+                    await self.flushStates()
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
                     await self.flushStates()
                 }
             }
