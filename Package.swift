@@ -126,9 +126,11 @@ let package = Package(
             name: "FleetdTests",
             dependencies: [
                 "FleetCore",
+                "EtcdClient",
                 "FleetTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ]

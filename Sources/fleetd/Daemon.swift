@@ -5,6 +5,7 @@ import FleetSystemd
 import Logging
 import ServiceLifecycle
 import SystemdBridge
+import UnixSignals
 
 /// A setting fleetd cannot run with, found while wiring.
 struct DaemonError: Error, CustomStringConvertible {
