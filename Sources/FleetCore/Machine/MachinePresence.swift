@@ -30,6 +30,8 @@ public actor MachinePresence {
     private var inOutage = false
     private var overdueReported = false
     private var stopped = false
+    /// The current pause between renewals, ended early by `shutdown()`.
+    private var pauseTask: Task<Void, Never>?
     private let sink: AsyncStream<Event>.Continuation
     /// Presence events, in order. One consumer.
     public nonisolated let events: AsyncStream<Event>
@@ -73,7 +75,7 @@ public actor MachinePresence {
                     logger.info("etcd reachable again; machine presence renewed")
                 }
                 backoff = .milliseconds(100)
-                try await Task.sleep(for: ttl / 3)
+                await pause(ttl / 3)
             } catch is CancellationError {
                 return
             } catch let error as KeyValueStoreError where error.code == .leaseNotFound {
@@ -89,10 +91,18 @@ public actor MachinePresence {
                     ])
                 }
                 noteFailure()
-                try? await Task.sleep(for: backoff)
+                await pause(backoff)
                 backoff = min(backoff * 2, maximumBackoff)
             }
         }
+    }
+
+    /// Sleeps, until cancelled or `shutdown()`.
+    private func pause(_ duration: Duration) async {
+        let sleeper = Task { _ = try? await Task.sleep(for: duration) }
+        pauseTask = sleeper
+        await withTaskCancellationHandler { await sleeper.value } onCancel: { sleeper.cancel() }
+        pauseTask = nil
     }
 
     /// One renewal: grant and register when needed, otherwise keep the lease alive.
@@ -140,6 +150,7 @@ public actor MachinePresence {
     public func shutdown() async {
         stopped = true
         sink.finish()
+        pauseTask?.cancel()
         guard let current = lease else { return }
         lease = nil
         registered = false
