@@ -85,7 +85,13 @@ struct Daemon {
         var services: [any Service] = [
             LoopService(description: "presence", body: { await presence.run() }, after: { await presence.shutdown() }),
         ]
-        if let engine { services.append(LoopService(description: "engine", body: { await engine.run() })) }
+        if let engine {
+            // Campaigning needs the lease; without it the engine would back off for seconds.
+            services.append(LoopService(description: "engine", body: {
+                await presence.waitForLease()
+                await engine.run()
+            }))
+        }
         services += [
             LoopService(description: "agent", body: { await agent.run() }),
             PresenceWatcher(presence: presence, agent: agent, fenceOnDisconnect: config.fenceOnDisconnect, logger: logger),

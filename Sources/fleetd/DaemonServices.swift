@@ -31,7 +31,7 @@ struct PresenceWatcher: Service, CustomStringConvertible {
         await cancelWhenGracefulShutdown {
             for await event in presence.events {
                 switch event {
-                case .registered:
+                case .registered, .reconnected:
                     notify(.status("registered in the cluster; serving"))
                     await agent.unfence()
                 case .renewalOverdue:

@@ -121,6 +121,24 @@ final class SeveredStore: KeyValueStore {
         #expect(try await registry.machines() == [me])
     }
 
+    @Test func aLeaseThatSurvivedTheOutageReportsReconnected() async throws {
+        // The presence's own clock runs past the TTL; the store's does not (its lease lives).
+        let presenceClock = ManualClock()
+        let presence = MachinePresence(registry: registry, machine: me, ttl: .milliseconds(300),
+                                       logger: Logger(label: "test.presence"), clock: presenceClock,
+                                       maximumBackoff: .milliseconds(20))
+        var events = presence.events.makeAsyncIterator()
+        let running = Task { await presence.run() }
+        defer { running.cancel() }
+        guard case .registered(let lease) = try #require(await events.next()) else { Issue.record("no registration"); return }
+        store.sever(true)
+        presenceClock.advance(by: .milliseconds(400))
+        #expect(await events.next() == .renewalOverdue)
+        store.sever(false)
+        #expect(await events.next() == .reconnected)
+        #expect(await presence.currentLease() == lease)
+    }
+
     @Test func noOverdueReportWhileWithinTheTTL() async throws {
         let presence = presence(ttl: .seconds(30))
         let running = Task { await presence.run() }
@@ -135,6 +153,17 @@ final class SeveredStore: KeyValueStore {
         for await event in presence.events { seen.append(event) }
         #expect(seen.count == 1)
         #expect(!seen.contains(.renewalOverdue))
+    }
+
+    @Test func waitForLeaseReturnsOnceRegistered() async throws {
+        let presence = presence(ttl: .seconds(30))
+        store.sever(true)
+        let running = Task { await presence.run() }
+        defer { running.cancel() }
+        let waiter = Task { await presence.waitForLease(); return await presence.currentLease() }
+        try await Task.sleep(for: .milliseconds(100))
+        store.sever(false)
+        #expect(await waiter.value != nil)
     }
 
     @Test func shutdownRevokesTheLeaseAtOnce() async throws {

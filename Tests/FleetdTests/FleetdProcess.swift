@@ -29,7 +29,10 @@ final class FleetdProcess: @unchecked Sendable {
     }
 
     /// Starts fleetd with `arguments` (after the socket, unit manager and machine ID options).
-    init(etcd: String, arguments: [String] = [], machineID: String = FleetdProcess.newMachineID()) throws {
+    init(
+        etcd: String, arguments: [String] = [], environment: [String: String] = [:],
+        machineID: String = FleetdProcess.newMachineID()
+    ) throws {
         self.machineID = machineID
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -41,7 +44,7 @@ final class FleetdProcess: @unchecked Sendable {
         // No FLEET_* from the test's environment, and no socket activation or notify socket.
         process.environment = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("FLEET_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET"
-        }
+        }.merging(environment) { $1 }
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardError = log

@@ -96,13 +96,33 @@ import Glibc
             let stopped = ContinuousClock.now
             daemon.signal(SIGTERM)
             #expect(await daemon.waitExit() == 0, "\(daemon.log)")
+            print("fleetd exit after SIGTERM: \(ContinuousClock.now - stopped)")
             // Gone well before the 30 s TTL: machine, its unit states and the leader key.
             #expect(try await registry.machines().isEmpty)
             #expect(try await registry.states(unit: "hello.service").states.isEmpty)
             #expect(try await registry.leader() == nil)
             #expect(ContinuousClock.now - stopped < .seconds(10))
             #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
-            #expect(daemon.log.contains("machine lease revoked"))
+            #expect(daemon.log.contains("<6>machine lease revoked"))  // journald priority prefix
+        }
+    }
+
+    @Test func fenceOnDisconnectStopsUnitsAndStartsThemAgainAfterwards() async throws {
+        try await withCluster { etcd, registry, daemons in
+            let daemon = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=2s", "-fence_on_disconnect"])
+            daemons.append(daemon)
+            #expect(try await eventually { try await registry.leader()?.machineID == daemon.machineID })
+            let created = try await daemon.request(.PUT, "/fleet/v1/units/hello.service", body: Self.unitBody)
+            #expect(created.status == 201)
+            #expect(try await eventually { try await activeMachine(registry, "hello.service") == daemon.machineID })
+
+            await etcd.stop()
+            #expect(try await eventually(10) { daemon.log.contains("fenced: stopped non-global units") })
+            #expect(daemon.log.contains("units=hello.service"))
+            try await etcd.restart()
+            #expect(try await eventually(15) { daemon.log.contains("fence lifted") })
+            #expect(try await eventually(10) { try await activeMachine(registry, "hello.service") == daemon.machineID })
+            #expect(daemon.process.isRunning)
         }
     }
 
@@ -123,9 +143,16 @@ import Glibc
             #expect(daemon.log.contains(example.message), "\(example.arguments): \(daemon.log)")
             await daemon.destroy()
         }
+        // From the environment too, naming the variable.
+        do {
+            let daemon = try FleetdProcess(etcd: "http://127.0.0.1:1", environment: ["FLEET_TOKEN_LIMIT": "zero"])
+            #expect(await daemon.waitExit() == 1, "\(daemon.log)")
+            #expect(daemon.log.contains("environment variable FLEET_TOKEN_LIMIT"), "\(daemon.log)")
+            await daemon.destroy()
+        }
     }
 
-    @Test func aConfigFileIsReadAndEnvironmentOverridesIt() async throws {
+    @Test func aConfigFileIsReadAndSIGHUPReloadsMetadata() async throws {
         try await withCluster { etcd, registry, daemons in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-conf-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -14,6 +14,9 @@ public actor MachinePresence {
         /// The lease could not be renewed for longer than the TTL: the cluster considers this
         /// machine gone and may run its units elsewhere.
         case renewalOverdue
+        /// After `renewalOverdue`, the same lease was renewed again (etcd kept it alive, as
+        /// across an etcd restart): the machine never left the cluster.
+        case reconnected
     }
 
     let registry: Registry
@@ -60,6 +63,14 @@ public actor MachinePresence {
     /// The lease the machine is registered under; nil before the first registration, after
     /// a lost lease until the next one, and after `shutdown()`.
     public func currentLease() -> Int64? { registered ? lease : nil }
+
+    /// Waits until the machine is registered (or the task is cancelled, or shutdown).
+    /// Start-up only: the engine campaigns with the lease as soon as there is one.
+    public func waitForLease() async {
+        while currentLease() == nil && !stopped && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
 
     /// The machine as published.
     public var currentMachine: MachineState { machine }
@@ -120,6 +131,7 @@ public actor MachinePresence {
         guard let current = lease, !stopped else { return }
         if registered {
             _ = try await registry.store.keepAlive(lease: current)
+            if overdueReported { sink.yield(.reconnected) }
         } else {
             try await registry.registerMachine(machine, lease: current)
             registered = true
