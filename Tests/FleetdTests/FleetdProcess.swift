@@ -45,6 +45,7 @@ final class FleetdProcess: @unchecked Sendable {
         process.environment = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("FLEET_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET"
         }.merging(environment) { $1 }
+        if environment["NOTIFY_SOCKET"] == nil { process.environment?["WATCHDOG_USEC"] = nil }
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardError = log

@@ -126,6 +126,29 @@ import Glibc
         }
     }
 
+    @Test func notifiesSystemdReadyWatchdogAndStopping() async throws {
+        try await withCluster { etcd, registry, daemons in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-notify-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let receiver = try NotifyReceiver(path: directory.appendingPathComponent("notify.sock").path)
+            // WATCHDOG_USEC without WATCHDOG_PID applies to whichever process reads it.
+            let daemon = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=5s"],
+                                           environment: ["NOTIFY_SOCKET": receiver.path, "WATCHDOG_USEC": "400000"])
+            daemons.append(daemon)
+            #expect(try await eventually { receiver.assignments().contains("READY=1") })
+            // The API answers once READY=1 was sent.
+            #expect(try await daemon.request(.GET, "/fleet/v1/machines").status == 200)
+            #expect(try await eventually { receiver.assignments().filter { $0 == "WATCHDOG=1" }.count >= 3 })
+            #expect(try await eventually { receiver.assignments().contains("STATUS=registered in the cluster; serving") })
+            #expect(!receiver.assignments().contains("STOPPING=1"))
+            daemon.signal(SIGTERM)
+            #expect(await daemon.waitExit() == 0)
+            #expect(receiver.assignments().contains("STOPPING=1"))
+            #expect(try await registry.machines().isEmpty)
+        }
+    }
+
     @Test func configurationErrorsExitNonZeroWithAClearMessage() async throws {
         let cases: [(arguments: [String], status: Int32, message: String)] = [
             (["-agent_ttl=banana"], 1, "agent_ttl"),
