@@ -78,8 +78,7 @@ struct Daemon {
         }
         let server = APIServer(configuration: try Self.serverConfiguration(config, logger), handler: handler,
                                logger: Logger(label: "fleet.api"))
-        try await server.start()
-        logger.info("API listening", metadata: ["listeners": "\(server.listeningDescriptions.joined(separator: ", "))"])
+        try await server.start()  // logs its listeners
 
         let reloader = Reloader(source: source, current: config, presence: presence, agent: agent, logger: logger)
         var services: [any Service] = [

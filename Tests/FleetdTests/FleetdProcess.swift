@@ -31,13 +31,16 @@ final class FleetdProcess: @unchecked Sendable {
     /// Starts fleetd with `arguments` (after the socket, unit manager and machine ID options).
     init(
         etcd: String, arguments: [String] = [], environment: [String: String] = [:],
-        machineID: String = FleetdProcess.newMachineID()
+        machineID: String = FleetdProcess.newMachineID(), activatedSocket: String? = nil
     ) throws {
         self.machineID = machineID
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        process.executableURL = Self.binary
-        process.arguments = [
+        // With a socket to activate, systemd-socket-activate listens on it and execs fleetd
+        // (same PID) on the first connection, passing the socket as fd 3 (LISTEN_FDS=1).
+        let launcher = activatedSocket.map { ["-l", $0, Self.binary.path] } ?? []
+        process.executableURL = activatedSocket == nil ? Self.binary : URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
+        process.arguments = launcher + [
             "-etcd_servers=\(etcd)", "-unit_manager=memory", "-api_socket=\(socketPath)", "-machine_id=\(machineID)",
             "-public_ip=127.0.0.1",
         ] + arguments
@@ -81,6 +84,13 @@ final class FleetdProcess: @unchecked Sendable {
 
     /// One request to this fleetd's API over its unix socket.
     func request(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> (status: Int, body: String) {
+        try await Self.request(socketPath: socketPath, method, path, body: body)
+    }
+
+    /// One request to the API on `socketPath`.
+    static func request(
+        socketPath: String, _ method: HTTPMethod, _ path: String, body: String? = nil
+    ) async throws -> (status: Int, body: String) {
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else { throw FleetdTestError("bad socket URL") }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method

@@ -149,6 +149,31 @@ import Glibc
         }
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate")))
+    func servesSocketsPassedBySocketActivationAndWaitsOutAnUnreachableEtcd() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-activate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let activated = directory.appendingPathComponent("activated.sock").path
+        // Nothing listens on port 1 of loopback: etcd is unreachable throughout.
+        let daemon = try FleetdProcess(etcd: "http://127.0.0.1:1", activatedSocket: activated)
+        #expect(try await eventually { FileManager.default.fileExists(atPath: activated) })
+        let discovery = try await FleetdProcess.request(socketPath: activated, .GET, "/fleet/v1/discovery")
+        #expect(discovery.status == 200)
+        #expect(discovery.body.contains("discovery#restDescription"))
+        #expect(daemon.log.contains("using 1 socket(s) passed by systemd"))
+        // Its own socket is served too, and the API reports etcd's absence as an error.
+        let own = try await daemon.request(.GET, "/fleet/v1/machines")
+        #expect(own.status >= 500, "\(own.body)")
+        try await Task.sleep(for: .seconds(1))
+        #expect(daemon.process.isRunning)
+        let warnings = daemon.log.components(separatedBy: "<4>etcd unreachable").count - 1
+        #expect(warnings == 1, "one warning per outage:\n\(daemon.log)")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitExit() == 0, "\(daemon.log)")
+        await daemon.destroy()
+    }
+
     @Test func configurationErrorsExitNonZeroWithAClearMessage() async throws {
         let cases: [(arguments: [String], status: Int32, message: String)] = [
             (["-agent_ttl=banana"], 1, "agent_ttl"),
