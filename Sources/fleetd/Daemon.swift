@@ -39,6 +39,7 @@ struct Daemon {
             machineID = config.machineID
         }
         let machine = MachineState(id: machineID, publicIP: Self.publicIP(config, logger), metadata: config.metadata)
+        let serverConfiguration = try Self.serverConfiguration(config, logger)
 
         let client: EtcdClient
         do {
@@ -46,6 +47,21 @@ struct Daemon {
         } catch {
             throw DaemonError(description: "etcd client: \(error)")
         }
+        do {
+            try await run(config, machine, serverConfiguration, client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try? await client.shutdown()
+        logger.info("fleetd stopped")
+    }
+
+    private func run(
+        _ config: FleetConfiguration, _ machine: MachineState, _ serverConfiguration: APIServerConfiguration,
+        _ client: EtcdClient
+    ) async throws {
+        let machineID = machine.id
         let store = MeteredKeyValueStore(EtcdKeyValueStore(client: client))
         let registry = Registry(store: store, keys: RegistryKeyspace(prefix: config.etcdKeyPrefix),
                                 logger: Logger(label: "fleet.registry"))
@@ -76,7 +92,7 @@ struct Daemon {
                                         registry: store.snapshot, registered: await presence.currentLease() != nil)
             return APIResponse(status: 200, contentType: Metrics.contentType, body: Array(Metrics.format(sample).utf8))
         }
-        let server = APIServer(configuration: try Self.serverConfiguration(config, logger), handler: handler,
+        let server = APIServer(configuration: serverConfiguration, handler: handler,
                                logger: Logger(label: "fleet.api"))
         try await server.start()  // logs its listeners
 
@@ -103,14 +119,7 @@ struct Daemon {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "fleet.lifecycle")))
         _ = try? SystemdNotify.send([.ready, .status("serving the API; registering in the cluster")])
-        do {
-            try await group.run()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try? await client.shutdown()
-        logger.info("fleetd stopped")
+        try await group.run()
     }
 
     static func publicIP(_ config: FleetConfiguration, _ logger: Logger) -> String {

@@ -133,12 +133,13 @@ import Glibc
             defer { try? FileManager.default.removeItem(at: directory) }
             let receiver = try NotifyReceiver(path: directory.appendingPathComponent("notify.sock").path)
             // WATCHDOG_USEC without WATCHDOG_PID applies to whichever process reads it.
-            let daemon = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=5s"],
+            let daemon = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=5s", "-verbosity=1"],
                                            environment: ["NOTIFY_SOCKET": receiver.path, "WATCHDOG_USEC": "400000"])
             daemons.append(daemon)
             #expect(try await eventually { receiver.assignments().contains("READY=1") })
             // The API answers once READY=1 was sent.
             #expect(try await daemon.request(.GET, "/fleet/v1/machines").status == 200)
+            #expect(try await eventually { daemon.log.contains("<7>") }, "verbosity 1 logs debug lines")
             #expect(try await eventually { receiver.assignments().filter { $0 == "WATCHDOG=1" }.count >= 3 })
             #expect(try await eventually { receiver.assignments().contains("STATUS=registered in the cluster; serving") })
             #expect(!receiver.assignments().contains("STOPPING=1"))
@@ -182,6 +183,8 @@ import Glibc
             (["-machine_id=xyz"], 1, "machine_id"),
             (["-no_such_flag=1"], 2, "flag provided but not defined: -no_such_flag"),
             (["extra"], 2, "fleetd takes no arguments"),
+            (["-api_certfile=/nonexistent/cert.pem"], 1, "api_certfile and api_keyfile must be given together"),
+            (["-api_socket=/proc/fleet/fleet.sock"], 1, "/proc/fleet/fleet.sock"),  // cannot be bound
         ]
         for example in cases {
             // machine_id before the case's own arguments, so a bad one in the case wins.
@@ -216,6 +219,13 @@ import Glibc
             #expect(try await eventually { try await registry.machines().first?.metadata == ["region": "west"] })
             #expect(daemon.process.isRunning)
             #expect(try await registry.leader() == nil)  // disable_engine
+            // A broken file on SIGHUP keeps the running configuration.
+            try "metadata=\"region\"\n".write(to: file, atomically: true, encoding: .utf8)
+            daemon.signal(SIGHUP)
+            #expect(try await eventually { daemon.log.contains("<3>configuration not reloaded, keeping the running one") })
+            #expect(daemon.process.isRunning)
+            #expect(try await registry.machines().first?.metadata == ["region": "west"])
+            #expect(!daemon.log.contains("<7>"))  // verbosity 0: no debug lines
         }
     }
 }
