@@ -179,4 +179,36 @@ import Testing
             }
         }
     }
+
+    @Test func headGetsTheHeadersWithoutTheBodyAndTheConnectionStaysInStep() async throws {
+        let handler: @Sendable (APIRequest) async -> APIResponse = { _ in .json(200, ["greeting": "hello"]) }
+        try await withTestDirectory { directory in
+            try await withServer(socketConfiguration(directory), handler: handler) { _ in
+                try await RawHTTPConnection.with(.unix(directory.path("fleet.sock"))) { connection in
+                    try await connection.sendRequest("HEAD", "/fleet/v1/units")
+                    let head = try await connection.readHead()
+                    #expect(head.status == 200)
+                    #expect(head.headers["content-length"] == String(#"{"greeting":"hello"}"#.utf8.count))
+                    try await connection.sendRequest("GET", "/fleet/v1/units")
+                    let response = try await connection.readResponse()
+                    #expect(response.status == 200)
+                    #expect(response.bodyText == #"{"greeting":"hello"}"#)
+                }
+            }
+        }
+    }
+
+    @Test func anInvalidStatusFromTheHandlerBecomes500() async throws {
+        let handler: @Sendable (APIRequest) async -> APIResponse = { _ in APIResponse(status: 101) }
+        try await withTestDirectory { directory in
+            try await withServer(socketConfiguration(directory), handler: handler) { _ in
+                try await RawHTTPConnection.with(.unix(directory.path("fleet.sock"))) { connection in
+                    try await connection.sendRequest("GET", "/fleet/v1/units")
+                    let response = try await connection.readResponse()
+                    #expect(response.status == 500)
+                    #expect(response.bodyText == #"{"error":{"code":500,"message":"the handler returned invalid status 101"}}"#)
+                }
+            }
+        }
+    }
 }

@@ -113,4 +113,40 @@ import Testing
             }
         }
     }
+
+    @Test func aSocketAnotherProcessListensOnIsNotTakenOver() async throws {
+        try await withTestDirectory { directory in
+            let path = directory.path("fleet.sock")
+            let live = try TestSockets.unix(at: path)
+            defer { TestSockets.closeDescriptor(live) }
+            let server = APIServer(configuration: APIServerConfiguration(unixSocketPath: path), handler: registryHandler(), logger: Logger(label: "test"))
+            let error = await #expect(throws: APIServerError.self) { try await server.start() }
+            #expect(error?.message == "cannot bind unix socket \(path): another process is listening on it")
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test func theConfiguredSocketPassedBySystemdIsServedOnce() async throws {
+        try await withTestDirectory { directory in
+            let path = directory.path("fleet.sock")
+            let activated = try TestSockets.unix(at: path)
+            try await withServer(APIServerConfiguration(unixSocketPath: path, inheritedListeners: [activated])) { server in
+                #expect(server.listeningDescriptions == ["unix:\(path)"])
+                try await RawHTTPConnection.with(.unix(path)) { connection in
+                    try await connection.sendRequest("GET", "/fleet/v1/units")
+                    #expect(try await connection.readResponse().status == 200)
+                }
+            }
+            // systemd's socket file is not ours to remove.
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test func aUnixSocketPathTooLongIsAClearError() async throws {
+        let path = "/tmp/" + String(repeating: "d", count: 120) + "/fleet.sock"
+        let server = APIServer(configuration: APIServerConfiguration(unixSocketPath: path), handler: registryHandler(), logger: Logger(label: "test"))
+        let error = await #expect(throws: APIServerError.self) { try await server.start() }
+        #expect(error?.message == "cannot bind unix socket \(path): the path is longer than 107 bytes")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/" + String(repeating: "d", count: 120)))
+    }
 }
