@@ -149,11 +149,18 @@ final class APIHTTPHandler: ChannelInboundHandler {
     }
 
     private func respond(_ response: APIResponse, to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        var response = response
+        if !(200...599).contains(response.status) {
+            // A 1xx would leave the exchange open; the handler cannot mean that.
+            settings.logger.error("API handler returned an invalid status", metadata: ["http.status": "\(response.status)"])
+            response = .error(500, "the handler returned invalid status \(response.status)")
+        }
         let keepAlive = head.isKeepAlive
         // Set before writing: writing the end lets the pipeline handler deliver the next
         // request, re-entering channelRead.
         state = keepAlive ? .idle : .closing
-        let written = write(response, version: head.version, keepAlive: keepAlive, context: context)
+        // A HEAD response has the headers of the GET, Content-Length included, but no body.
+        let written = write(response, version: head.version, keepAlive: keepAlive, sendBody: head.method != .HEAD, context: context)
         if !keepAlive {
             closeAfter(written, context: context)
         }
@@ -164,6 +171,7 @@ final class APIHTTPHandler: ChannelInboundHandler {
         _ response: APIResponse,
         version: HTTPVersion,
         keepAlive: Bool,
+        sendBody: Bool = true,
         context: ChannelHandlerContext
     ) -> EventLoopFuture<Void> {
         // 1xx, 204 and 304 have no body and no Content-Length (RFC 9110 §8.6).
@@ -179,7 +187,7 @@ final class APIHTTPHandler: ChannelInboundHandler {
         addConnectionHeader(&headers, version: version, keepAlive: keepAlive)
         let responseHead = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
-        if hasBody && !response.body.isEmpty {
+        if hasBody && sendBody && !response.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         }
         return context.writeAndFlush(wrapOutboundOut(.end(nil)))

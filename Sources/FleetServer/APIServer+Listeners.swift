@@ -23,7 +23,13 @@ extension APIServer {
                 }
                 listeners.append(Listener(channel: channel, description: Self.describe(channel.localAddress, tls: tlsContext != nil), ownedPath: nil))
             }
-            if let path = configuration.unixSocketPath {
+            // systemd may already pass the configured socket (fleet.socket); serve it once.
+            let inheritedPaths = Set(listeners.compactMap { $0.channel.localAddress?.pathname })
+            if let path = configuration.unixSocketPath, !inheritedPaths.contains(path) {
+                try ListenerSocket.checkUnixPathLength(path)
+                if await Self.someoneListens(at: path, group: group) {
+                    throw APIServerError(.unixSocket, "cannot bind unix socket \(path): another process is listening on it")
+                }
                 try ListenerSocket.prepareUnixPath(path)
                 let channel: any Channel
                 do {
@@ -63,7 +69,20 @@ extension APIServer {
                     try pipeline.addHandler(APIHTTPHandler(settings: settings))
                 }
             }
-            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+    }
+
+    /// Whether a live server accepts connections at `path` (a socket file that is not stale).
+    private static func someoneListens(at path: String, group: any EventLoopGroup) async -> Bool {
+        do {
+            let channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.seconds(2))
+                .connect(unixDomainSocketPath: path)
+                .get()
+            try? await channel.close()
+            return true
+        } catch {
+            return false
+        }
     }
 
     private static func isTCP(_ address: SocketAddress?) -> Bool {

@@ -29,6 +29,14 @@ enum ListenerSocket {
         }
     }
 
+    /// Throws when `path` does not fit in `sockaddr_un` (107 bytes and a NUL on Linux).
+    static func checkUnixPathLength(_ path: String) throws(APIServerError) {
+        let limit = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+        guard path.utf8.count <= limit else {
+            throw APIServerError(.unixSocket, "cannot bind unix socket \(path): the path is longer than \(limit) bytes")
+        }
+    }
+
     /// Makes `path` ready to bind: creates the parent directory and removes a stale socket
     /// file. Anything else at the path is left alone and reported.
     static func prepareUnixPath(_ path: String) throws(APIServerError) {
