@@ -119,6 +119,20 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        .testTarget(
+            name: "FleetServerTests",
+            dependencies: [
+                "FleetServer",
+                "FleetCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "SystemdBridgeTests", dependencies: ["SystemdBridge"]),
         .testTarget(name: "FleetSystemdTests", dependencies: ["FleetCore", "FleetSystemd"]),
         // Spawns the built fleetd binaries against a real etcd.
