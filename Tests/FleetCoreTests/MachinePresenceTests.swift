@@ -7,6 +7,10 @@ import Testing
 final class SeveredStore: KeyValueStore {
     let inner: InMemoryKeyValueStore
     private let down = Mutex(false)
+    private let renewals = Mutex(0)
+
+    /// Successful keep-alives so far.
+    var renewalCount: Int { renewals.withLock { $0 } }
 
     init(_ inner: InMemoryKeyValueStore) { self.inner = inner }
 
@@ -37,7 +41,9 @@ final class SeveredStore: KeyValueStore {
 
     func keepAlive(lease: Int64) async throws -> Duration {
         try check()
-        return try await inner.keepAlive(lease: lease)
+        let ttl = try await inner.keepAlive(lease: lease)
+        renewals.withLock { $0 += 1 }
+        return ttl
     }
 
     func revokeLease(_ lease: Int64) async throws {
@@ -76,10 +82,11 @@ final class SeveredStore: KeyValueStore {
         let lease = try #require(await presence.currentLease())
         #expect(try await machineLease() == lease)
         #expect(try await registry.machines() == [me])
-        // Renewed every TTL/3: advancing the clock by less than the TTL between renewals
-        // never lets the lease expire.
+        // Renewed every TTL/3: letting less than the TTL pass between renewals never lets
+        // the lease expire, however long the test machine takes.
         for _ in 0..<4 {
-            try await Task.sleep(for: .milliseconds(150))
+            let before = store.renewalCount
+            #expect(try await eventually { store.renewalCount > before })
             clock.advance(by: .milliseconds(200))
         }
         #expect(try await machineLease() == lease)
