@@ -65,11 +65,16 @@ struct Daemon {
         let store = MeteredKeyValueStore(EtcdKeyValueStore(client: client))
         let registry = Registry(store: store, keys: RegistryKeyspace(prefix: config.etcdKeyPrefix),
                                 logger: Logger(label: "fleet.registry"))
-        let units: any UnitManager = switch config.unitManager {
-        case .memory: InMemoryUnitManager()
+        let units: any UnitManager
+        var systemd: SystemdUnitManager?
+        switch config.unitManager {
+        case .memory:
+            units = InMemoryUnitManager()
         case .systemd:
-            SystemdUnitManager(directory: UnitFileDirectory(path: config.unitsDirectory),
-                               address: config.systemdUser ? .userBus : .automatic)
+            let manager = SystemdUnitManager(directory: UnitFileDirectory(path: config.unitsDirectory),
+                                             address: config.systemdUser ? .userBus : .automatic)
+            systemd = manager
+            units = manager
         }
 
         let presence = MachinePresence(registry: registry, machine: machine, ttl: config.agentTTL,
@@ -106,6 +111,10 @@ struct Daemon {
                 await presence.waitForLease()
                 await engine.run()
             }))
+        }
+        if let systemd {
+            // systemd's signals become the agent's state changes while this runs.
+            services.append(LoopService(description: "systemd", body: { await systemd.run() }))
         }
         services += [
             LoopService(description: "agent", body: { await agent.run() }),
