@@ -170,6 +170,8 @@ import Glibc
         #expect(daemon.process.isRunning)
         let warnings = daemon.log.components(separatedBy: "<4>etcd unreachable").count - 1
         #expect(warnings == 1, "one warning per outage:\n\(daemon.log)")
+        let agentWarnings = daemon.log.components(separatedBy: "<4>registry unreachable").count - 1
+        #expect(agentWarnings == 1, "one agent warning per outage:\n\(daemon.log)")
         daemon.signal(SIGTERM)
         #expect(await daemon.waitExit() == 0, "\(daemon.log)")
         await daemon.destroy()

@@ -113,19 +113,28 @@ public actor Agent {
 
     private func followRegistry() async {
         var backoff = Duration.milliseconds(100)
+        var inOutage = false
         while !Task.isCancelled {
             do {
                 let revision = try await loadDesired()
+                if inOutage {
+                    inOutage = false
+                    logger.info("registry reachable again")
+                }
                 await reconcile()
                 backoff = .milliseconds(100)
                 try await follow(from: revision + 1)
             } catch is CancellationError {
                 return
             } catch {
-                // etcd unreachable: keep running what runs, retry with backoff.
-                logger.warning("registry unreachable; units keep running, retrying", metadata: [
-                    "error": "\(error)", "retry.after": "\(backoff)",
-                ])
+                // etcd unreachable: keep running what runs, retry with backoff; warn once per
+                // outage, the retries at debug level.
+                if !inOutage {
+                    inOutage = true
+                    logger.warning("registry unreachable; units keep running, retrying", metadata: ["error": "\(error)"])
+                } else {
+                    logger.debug("registry still unreachable", metadata: ["error": "\(error)", "retry.after": "\(backoff)"])
+                }
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
