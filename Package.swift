@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C: libsystemd (sd-bus, sd-journal, sd-daemon, sd-id128). Only SystemdBridge imports it.
@@ -67,9 +68,29 @@ let package = Package(
             ]
         ),
 
+        // fleetd's HTTP/1.1 server for API v1: unix socket, socket activation, TLS. No C.
+        .target(
+            name: "FleetServer",
+            dependencies: [
+                "FleetCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         .executableTarget(
             name: "fleetd",
-            dependencies: ["FleetCore", "SystemdBridge", "FleetSystemd"]
+            dependencies: [
+                "FleetCore", "SystemdBridge", "FleetSystemd", "FleetServer", "EtcdClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "fleetctl",
@@ -124,8 +145,34 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(
+            name: "FleetServerTests",
+            dependencies: [
+                "FleetServer",
+                "FleetCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "SystemdBridgeTests", dependencies: ["SystemdBridge"]),
         .testTarget(name: "FleetSystemdTests", dependencies: ["FleetCore", "FleetSystemd"]),
+        // Spawns the built fleetd binaries against a real etcd.
+        .testTarget(
+            name: "FleetdTests",
+            dependencies: [
+                "FleetCore",
+                "EtcdClient",
+                "FleetTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
     ]
 )
 

@@ -142,6 +142,44 @@ import Testing
         // The unit was not restarted for it.
         #expect(await systemd.calls.filter { $0 == .start("hello.service") }.count == 1)
     }
+
+    @Test func fenceStopsNonGlobalUnitsUntilUnfenced() async throws {
+        let lease = try await store.grantLease(ttl: .seconds(30))
+        let hello = record("hello.service")
+        let everywhere = record("everywhere.service", [UnitOption(section: "X-Fleet", name: "Global", value: "true")])
+        try await registry.createUnit(hello, desiredState: .launched)
+        try await registry.createUnit(everywhere, desiredState: .launched)
+        try await schedule(hello, on: "m1", .launched)
+        let agent = agent(lease: lease)
+        let running = Task { await agent.run() }
+        defer { running.cancel() }
+        func active(_ name: String) async throws -> Bool {
+            try await systemd.states(of: [name])[name]?.activeState == "active"
+        }
+        #expect(try await eventually { try await active("hello.service") })
+        #expect(try await eventually { try await active("everywhere.service") })
+
+        #expect(await agent.fence() == ["hello.service"])
+        #expect(try await !active("hello.service"))
+        #expect(try await active("everywhere.service"))  // global units are this machine's own
+        #expect(await systemd.files["hello.service"] != nil)  // stopped, not unloaded
+
+        // A registry change while fenced does not start it again.
+        let other = record("other.service")
+        try await registry.createUnit(other, desiredState: .launched)
+        try await schedule(other, on: "m1", .launched)
+        #expect(try await eventually { await systemd.files["other.service"] != nil })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await !active("hello.service"))
+        #expect(try await !active("other.service"))
+
+        // Registered again: what is still scheduled here starts; what moved away is unloaded.
+        try await registry.applySchedule([.unassign(unit: "other.service", machine: "m1")], fence: nil)
+        #expect(try await eventually { await systemd.files["other.service"] == nil })
+        await agent.unfence()
+        #expect(try await eventually { try await active("hello.service") })
+        #expect(await agent.isFenced == false)
+    }
 }
 
 /// A lease ID the test changes while an agent reads it.

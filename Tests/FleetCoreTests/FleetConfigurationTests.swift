@@ -65,6 +65,28 @@ import Testing
         #expect(warnings[3].contains("unknown option bogus"))
     }
 
+    @Test func hiddenTestOptionsParseButStayOutOfTheUsage() throws {
+        let defaults = FleetConfiguration()
+        #expect(defaults.unitManager == .systemd)
+        #expect(defaults.apiSocket == "/var/run/fleet.sock")
+        #expect(defaults.machineID.isEmpty)
+        let (configuration, warnings) = try FleetConfiguration.load(
+            environment: ["FLEET_MACHINE_ID": "0123456789ABCDEF0123456789abcdef"],
+            flags: [("unit_manager", "memory"), ("api_socket", "/tmp/x/fleet.sock")])
+        #expect(warnings.isEmpty)
+        #expect(configuration.unitManager == .memory)
+        #expect(configuration.apiSocket == "/tmp/x/fleet.sock")
+        #expect(configuration.machineID == "0123456789abcdef0123456789abcdef")
+        #expect(throws: ConfigurationError.self) { try FleetConfiguration.load(flags: [("unit_manager", "docker")]) }
+        #expect(throws: ConfigurationError.self) { try FleetConfiguration.load(flags: [("api_socket", "fleet.sock")]) }
+        #expect(throws: ConfigurationError.self) { try FleetConfiguration.load(flags: [("machine_id", "abc")]) }
+        #expect(try FleetdCommandLine.parse(["-unit_manager=memory"]) == .run(configFile: nil, flags: [.init(name: "unit_manager", value: "memory")]))
+        for hidden in FleetConfiguration.hiddenOptions {
+            #expect(!FleetdCommandLine.usage.contains("-\(hidden)"))
+        }
+        #expect(FleetdCommandLine.usage.contains("-agent_ttl"))
+    }
+
     @Test func goBooleansAndDurations() {
         for text in ["1", "t", "T", "TRUE", "true", "True"] { #expect(GoValues.bool(text) == true) }
         for text in ["0", "f", "F", "FALSE", "false", "False"] { #expect(GoValues.bool(text) == false) }

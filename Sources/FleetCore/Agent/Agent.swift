@@ -31,6 +31,8 @@ public actor Agent {
     private var reconciling = false
     private let flushRequestStream: AsyncStream<Void>
     private let flushRequests: AsyncStream<Void>.Continuation
+    /// Set by `fence()`: non-global units are not started until `unfence()`.
+    private var fenced = false
     private var reconcileAgain = false
     /// Counters for `/metrics` and the simulator.
     public private(set) var metrics = AgentMetrics()
@@ -63,6 +65,42 @@ public actor Agent {
         await reconcile()
     }
 
+    /// Self-fencing (`fence_on_disconnect`): the machine's lease could not be renewed, so the
+    /// engine may already run its units elsewhere. Stops every non-global unit this agent
+    /// started and starts none until `unfence()`. Files stay in place.
+    /// - Returns: the units stopped.
+    @discardableResult
+    public func fence() async -> [String] {
+        fenced = true
+        var stopped: [String] = []
+        for (name, done) in applied.sorted(by: { $0.key < $1.key }) where done.state == .launched && !isGlobal(name) {
+            do {
+                try await units.stop(name)
+                applied[name]?.state = .loaded
+                stopped.append(name)
+            } catch {
+                logger.warning("fencing: cannot stop unit", metadata: ["unit.name": "\(name)", "error": "\(error)"])
+            }
+        }
+        logger.warning("fenced: stopped non-global units until the machine is registered again", metadata: [
+            "units": "\(stopped.joined(separator: ","))",
+        ])
+        return stopped
+    }
+
+    /// Ends fencing (the machine is registered again): units still scheduled here start again.
+    public func unfence() async {
+        guard fenced else { return }
+        fenced = false
+        logger.info("fence lifted; starting units still scheduled here")
+        await reconcile()
+    }
+
+    /// Whether the agent is fenced.
+    public var isFenced: Bool { fenced }
+
+    private func isGlobal(_ name: String) -> Bool { scheduled[name] == nil && globals[name] != nil }
+
     /// Runs until cancelled: reconciles, follows the watches, publishes states. Running units
     /// keep running when it stops.
     public func run() async {
@@ -78,19 +116,28 @@ public actor Agent {
 
     private func followRegistry() async {
         var backoff = Duration.milliseconds(100)
+        var inOutage = false
         while !Task.isCancelled {
             do {
                 let revision = try await loadDesired()
+                if inOutage {
+                    inOutage = false
+                    logger.info("registry reachable again")
+                }
                 await reconcile()
                 backoff = .milliseconds(100)
                 try await follow(from: revision + 1)
             } catch is CancellationError {
                 return
             } catch {
-                // etcd unreachable: keep running what runs, retry with backoff.
-                logger.warning("registry unreachable; units keep running, retrying", metadata: [
-                    "error": "\(error)", "retry.after": "\(backoff)",
-                ])
+                // etcd unreachable: keep running what runs, retry with backoff; warn once per
+                // outage, the retries at debug level.
+                if !inOutage {
+                    inOutage = true
+                    logger.warning("registry unreachable; units keep running, retrying", metadata: ["error": "\(error)"])
+                } else {
+                    logger.debug("registry still unreachable", metadata: ["error": "\(error)", "retry.after": "\(backoff)"])
+                }
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
@@ -231,7 +278,15 @@ public actor Agent {
             return
         }
         let targets = targets()
-        let tasks = AgentPlan.tasks(targets: targets, applied: applied, managed: managed)
+        var tasks = AgentPlan.tasks(targets: targets, applied: applied, managed: managed)
+        if fenced {
+            tasks.removeAll { task in
+                switch task.action {
+                case .start, .restart: !isGlobal(task.unit)
+                default: false
+                }
+            }
+        }
         guard !tasks.isEmpty else { return }
         metrics.reconciles += 1
         var reloaded = false

@@ -29,6 +29,19 @@ public struct FleetConfiguration: Sendable, Hashable {
     public var apiCAFile = ""
     public var apiCertFile = ""
     public var apiKeyFile = ""
+    /// Undocumented (tests, simulator): `unit_manager=memory` runs units in an in-memory
+    /// systemd model instead of the real one.
+    public var unitManager = UnitManagerKind.systemd
+    /// Undocumented (tests): the API's unix socket instead of `/var/run/fleet.sock`.
+    public var apiSocket = "/var/run/fleet.sock"
+    /// Undocumented (tests): this machine's ID instead of `/etc/machine-id` (32 hex digits).
+    public var machineID = ""
+
+    /// Which unit manager fleetd drives.
+    public enum UnitManagerKind: String, Sendable, Hashable {
+        case systemd
+        case memory
+    }
 
     /// The defaults.
     public init() {}
@@ -36,7 +49,10 @@ public struct FleetConfiguration: Sendable, Hashable {
     /// Options the original accepted that this implementation ignores (with a warning).
     public static let ignoredOptions: Set<String> = ["enable_grpc", "verify_units", "authorized_keys_file"]
 
-    /// Every option name, in the order `fleetd -help` lists them.
+    /// Options for tests and the simulator, left out of `fleetd -help`.
+    public static let hiddenOptions: Set<String> = ["unit_manager", "api_socket", "machine_id"]
+
+    /// Every option name, in the order `fleetd -help` lists them, then the hidden ones.
     public static var optionNames: [String] { setters.map(\.name) + ignoredOptions.sorted() }
 
     /// Builds the configuration from its sources.
@@ -194,6 +210,22 @@ public struct FleetConfiguration: Sendable, Hashable {
         string("api_cafile", \.apiCAFile),
         string("api_certfile", \.apiCertFile),
         string("api_keyfile", \.apiKeyFile),
+        Setter(name: "unit_manager") { configuration, value in
+            guard let kind = UnitManagerKind(rawValue: value) else { return "expected systemd or memory" }
+            configuration.unitManager = kind
+            return nil
+        },
+        Setter(name: "api_socket") { configuration, value in
+            guard value.hasPrefix("/") else { return "expected an absolute path" }
+            configuration.apiSocket = value
+            return nil
+        },
+        Setter(name: "machine_id") { configuration, value in
+            let hex = value.lowercased()
+            guard hex.count == 32, hex.allSatisfy(\.isHexDigit) else { return "expected 32 hexadecimal digits" }
+            configuration.machineID = hex
+            return nil
+        },
     ]
 
     /// Reads `key = value` lines; `#` and `;` start comments; values may be double-quoted.

@@ -70,7 +70,7 @@ public enum FleetdCommandLine: Sendable, Equatable {
         var text = "Usage: fleetd [-config FILE] [-OPTION=VALUE ...]\n\n"
         text += "  -config FILE\tconfiguration file (default /etc/fleet/fleet.conf)\n"
         text += "  -version\tprint the version and exit\n"
-        for name in FleetConfiguration.optionNames {
+        for name in FleetConfiguration.optionNames where !FleetConfiguration.hiddenOptions.contains(name) {
             text += "  -\(name)\n"
         }
         return text

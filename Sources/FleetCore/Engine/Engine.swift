@@ -54,6 +54,7 @@ public actor Engine {
                 backoff = .milliseconds(100)
                 isLeader = true
                 metrics.leaderTransitions += 1
+                metrics.leaderSince = Date().timeIntervalSince1970
                 logger.info("engine leadership acquired", metadata: ["machine.id": "\(machineID)"])
                 defer { isLeader = false }
                 do {
@@ -70,6 +71,7 @@ public actor Engine {
             } catch is CancellationError {
                 return
             } catch {
+                metrics.reconcileFailures += 1
                 logger.warning("engine pass failed; retrying", metadata: ["error": "\(error)", "retry.after": "\(backoff)"])
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
@@ -170,6 +172,7 @@ public actor Engine {
         for try await update in events {
             guard case .events(let batch) = update else { return }  // compacted: resync
             let started = ContinuousClock.now
+            metrics.eventBatches += 1
             var touched = Set<String>()
             var changes: [ClusterChange] = []
             for event in batch {
@@ -235,6 +238,12 @@ public actor Engine {
 /// Counters of what the engine did (exported as `engine_*` metrics).
 public struct EngineMetrics: Sendable, Hashable {
     public var leaderTransitions = 0
+    /// When this engine last became leader (seconds since the epoch); nil if never.
+    public var leaderSince: Double?
+    /// Batches of watch events handled while leading (incremental reconciles).
+    public var eventBatches = 0
+    /// Passes that failed (etcd errors) and were retried.
+    public var reconcileFailures = 0
     public var fullPasses = 0
     public var assignments = 0
     public var unassignments = 0

@@ -1,0 +1,176 @@
+public import Logging
+
+/// This machine's presence in the cluster: a lease (TTL = `agent_ttl`) kept alive at TTL/3,
+/// with the machine record attached to it, so the record vanishes when fleetd dies.
+///
+/// When the lease is lost (etcd says it is unknown: it expired during an outage) a new one is
+/// granted and the machine registered again. While etcd is unreachable it retries with
+/// backoff and logs one warning per outage. Engine and Agent read `currentLease()`.
+public actor MachinePresence {
+    /// What happened to the presence, for fleetd to react (fencing, status lines).
+    public enum Event: Sendable, Hashable {
+        /// The machine was registered under a new lease (at start and after a lost lease).
+        case registered(lease: Int64)
+        /// The lease could not be renewed for longer than the TTL: the cluster considers this
+        /// machine gone and may run its units elsewhere.
+        case renewalOverdue
+        /// After `renewalOverdue`, the same lease was renewed again (etcd kept it alive, as
+        /// across an etcd restart): the machine never left the cluster.
+        case reconnected
+    }
+
+    let registry: Registry
+    let ttl: Duration
+    let logger: Logger
+    let clock: any ClockSource
+    let maximumBackoff: Duration
+    private var machine: MachineState
+    private var lease: Int64?
+    /// Whether the machine record is stored under `lease`.
+    private var registered = false
+    /// When the lease was last granted or renewed (clock time).
+    private var lastRenewal: Duration
+    private var inOutage = false
+    private var overdueReported = false
+    private var stopped = false
+    /// The current pause between renewals, ended early by `shutdown()`.
+    private var pauseTask: Task<Void, Never>?
+    private let sink: AsyncStream<Event>.Continuation
+    /// Presence events, in order. One consumer.
+    public nonisolated let events: AsyncStream<Event>
+
+    /// - Parameters:
+    ///   - registry: the cluster state.
+    ///   - machine: this machine's ID, public IP and configured metadata.
+    ///   - ttl: the lease TTL (`agent_ttl`).
+    ///   - logger: outages (warning, once each) and re-registrations (info).
+    ///   - clock: measures how long renewal has failed.
+    ///   - maximumBackoff: the longest pause between retries (default TTL/3).
+    public init(
+        registry: Registry, machine: MachineState, ttl: Duration, logger: Logger,
+        clock: any ClockSource = SystemClock(), maximumBackoff: Duration? = nil
+    ) {
+        self.registry = registry
+        self.machine = machine
+        self.ttl = ttl
+        self.logger = logger
+        self.clock = clock
+        self.maximumBackoff = maximumBackoff ?? ttl / 3
+        self.lastRenewal = clock.now
+        (events, sink) = AsyncStream<Event>.makeStream()
+    }
+
+    /// The lease the machine is registered under; nil before the first registration, after
+    /// a lost lease until the next one, and after `shutdown()`.
+    public func currentLease() -> Int64? { registered ? lease : nil }
+
+    /// Waits until the machine is registered (or the task is cancelled, or shutdown).
+    /// Start-up only: the engine campaigns with the lease as soon as there is one.
+    public func waitForLease() async {
+        while currentLease() == nil && !stopped && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// The machine as published.
+    public var currentMachine: MachineState { machine }
+
+    /// Keeps the machine registered until cancelled or shut down.
+    public func run() async {
+        var backoff = Duration.milliseconds(100)
+        while !Task.isCancelled && !stopped {
+            do {
+                try await step()
+                if inOutage {
+                    inOutage = false
+                    logger.info("etcd reachable again; machine presence renewed")
+                }
+                backoff = .milliseconds(100)
+                await pause(ttl / 3)
+            } catch is CancellationError {
+                return
+            } catch let error as KeyValueStoreError where error.code == .leaseNotFound {
+                // The lease expired (or was revoked): start over with a new one at once.
+                logger.warning("machine lease lost; registering again", metadata: ["error": "\(error)"])
+                lease = nil
+                registered = false
+            } catch {
+                if !inOutage {
+                    inOutage = true
+                    logger.warning("etcd unreachable; units keep running, retrying machine registration", metadata: [
+                        "error": "\(error)",
+                    ])
+                }
+                noteFailure()
+                await pause(backoff)
+                backoff = min(backoff * 2, maximumBackoff)
+            }
+        }
+    }
+
+    /// Sleeps, until cancelled or `shutdown()`.
+    private func pause(_ duration: Duration) async {
+        let sleeper = Task { _ = try? await Task.sleep(for: duration) }
+        pauseTask = sleeper
+        await withTaskCancellationHandler { await sleeper.value } onCancel: { sleeper.cancel() }
+        pauseTask = nil
+    }
+
+    /// One renewal: grant and register when needed, otherwise keep the lease alive.
+    private func step() async throws {
+        if lease == nil {
+            let granted = try await registry.store.grantLease(ttl: ttl)
+            guard !stopped else {
+                // shutdown() ran while the grant was in flight: leave nothing behind.
+                try? await registry.store.revokeLease(granted)
+                return
+            }
+            lease = granted
+            registered = false
+        }
+        guard let current = lease, !stopped else { return }
+        if registered {
+            _ = try await registry.store.keepAlive(lease: current)
+            if overdueReported { sink.yield(.reconnected) }
+        } else {
+            try await registry.registerMachine(machine, lease: current)
+            registered = true
+            logger.info("machine registered", metadata: ["machine.id": "\(machine.id)", "lease": "\(String(current, radix: 16))"])
+            sink.yield(.registered(lease: current))
+        }
+        lastRenewal = clock.now
+        overdueReported = false
+    }
+
+    /// Reports, once per outage, that renewal has failed for longer than the TTL.
+    private func noteFailure() {
+        guard !overdueReported, clock.now - lastRenewal > ttl else { return }
+        overdueReported = true
+        logger.error("machine lease could not be renewed for longer than the TTL; the cluster may run this machine's units elsewhere")
+        sink.yield(.renewalOverdue)
+    }
+
+    /// Publishes new metadata or public IP (SIGHUP) under the current lease.
+    /// - Throws: what the registry throws; the next registration uses the new record anyway.
+    public func update(machine newMachine: MachineState) async throws {
+        machine = newMachine
+        guard let current = lease, registered else { return }
+        try await registry.registerMachine(newMachine, lease: current)
+    }
+
+    /// Revokes the lease so the machine (and every state attached to it) disappears at once.
+    public func shutdown() async {
+        stopped = true
+        sink.finish()
+        pauseTask?.cancel()
+        guard let current = lease else { return }
+        lease = nil
+        registered = false
+        do {
+            try await registry.store.revokeLease(current)
+            logger.info("machine lease revoked")
+        } catch {
+            logger.warning("could not revoke the machine lease; it expires after the TTL", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,233 @@
+import EtcdClient
+import FleetCore
+import FleetTesting
+import Foundation
+import NIOHTTP1
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built fleetd binary against a real etcd: leadership, scheduling through the API,
+/// fail-over after `kill -9`, lease revocation on SIGTERM, configuration errors.
+@Suite(.serialized) struct FleetdTests {
+    static let unitBody = #"{"desiredState":"launched","options":[{"section":"Service","name":"ExecStart","value":"/bin/sleep 1000"}]}"#
+
+    /// Runs `body` with a fresh etcd and a registry reading it; kills every fleetd it made.
+    func withCluster(_ body: (EtcdProcess, Registry, inout [FleetdProcess]) async throws -> Void) async throws {
+        try await EtcdProcess.with { etcd in
+            let client = try EtcdClient(configuration: EtcdClientConfiguration(endpoints: [etcd.clientURL]))
+            let registry = Registry(store: EtcdKeyValueStore(client: client))
+            var daemons: [FleetdProcess] = []
+            do {
+                try await body(etcd, registry, &daemons)
+            } catch {
+                for daemon in daemons { print("fleetd \(daemon.machineID) log:\n\(daemon.log)") }
+                for daemon in daemons { await daemon.destroy() }
+                try? await client.shutdown()
+                throw error
+            }
+            for daemon in daemons { await daemon.destroy() }
+            try? await client.shutdown()
+        }
+    }
+
+    func activeMachine(_ registry: Registry, _ unit: String) async throws -> String? {
+        try await registry.states(unit: unit).states.first { $0.record.activeState == "active" }?.machineID
+    }
+
+    @Test func oneLeaderSchedulingThroughTheAPIAndFailOverAfterKill() async throws {
+        try await withCluster { etcd, registry, daemons in
+            let a = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=2s"])
+            daemons.append(a)
+            let b = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=2s"])
+            daemons.append(b)
+            let ids = Set([a.machineID, b.machineID])
+
+            #expect(try await eventually { Set(try await registry.machines().map(\.id)) == ids })
+            #expect(try await eventually { try await registry.leader() != nil })
+            let leader = try #require(try await registry.leader()).machineID
+            #expect(ids.contains(leader))
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await registry.leader()?.machineID == leader)  // exactly one, and it stays
+            #expect(try await registry.machines().allSatisfy { $0.publicIP == "127.0.0.1" })
+
+            // A unit PUT through one fleetd's API is placed and reported active.
+            let created = try await a.request(.PUT, "/fleet/v1/units/hello.service", body: Self.unitBody)
+            #expect(created.status == 201, "\(created.body)")
+            #expect(try await eventually { try await activeMachine(registry, "hello.service") != nil })
+            let listed = try await b.request(.GET, "/fleet/v1/units/hello.service")
+            #expect(listed.status == 200)
+            #expect(listed.body.contains("\"currentState\":\"launched\""))
+
+            // /metrics on the same socket.
+            let leaderProcess = leader == a.machineID ? a : b
+            let survivor = leader == a.machineID ? b : a
+            let metrics = try await leaderProcess.request(.GET, "/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.body.contains("fleet_engine_task_count_total{type=\"assign\"} 1"))
+            #expect(metrics.body.contains("fleet_machine_registered 1"))
+
+            // kill -9 the leader: the other takes over within the TTL and a little.
+            let killed = ContinuousClock.now
+            leaderProcess.signal(SIGKILL)
+            #expect(try await eventually(8) { try await registry.leader()?.machineID == survivor.machineID })
+            let takeover = ContinuousClock.now - killed
+            print("leader takeover after kill -9: \(takeover)")
+            #expect(takeover < .seconds(6))
+            // Scheduling goes on: the unit ends up active on the survivor, and a new one too.
+            #expect(try await eventually(10) { try await activeMachine(registry, "hello.service") == survivor.machineID })
+            let second = try await survivor.request(.PUT, "/fleet/v1/units/world.service", body: Self.unitBody)
+            #expect(second.status == 201, "\(second.body)")
+            #expect(try await eventually { try await activeMachine(registry, "world.service") == survivor.machineID })
+        }
+    }
+
+    @Test func sigtermRevokesTheLeaseAtOnce() async throws {
+        try await withCluster { etcd, registry, daemons in
+            let daemon = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=30s"])
+            daemons.append(daemon)
+            #expect(try await eventually { try await registry.machines().map(\.id) == [daemon.machineID] })
+            #expect(try await eventually { try await registry.leader()?.machineID == daemon.machineID })
+            let created = try await daemon.request(.PUT, "/fleet/v1/units/hello.service", body: Self.unitBody)
+            #expect(created.status == 201)
+            #expect(try await eventually { try await activeMachine(registry, "hello.service") == daemon.machineID })
+
+            let stopped = ContinuousClock.now
+            daemon.signal(SIGTERM)
+            #expect(await daemon.waitExit() == 0, "\(daemon.log)")
+            print("fleetd exit after SIGTERM: \(ContinuousClock.now - stopped)")
+            // Gone well before the 30 s TTL: machine, its unit states and the leader key.
+            #expect(try await registry.machines().isEmpty)
+            #expect(try await registry.states(unit: "hello.service").states.isEmpty)
+            #expect(try await registry.leader() == nil)
+            #expect(ContinuousClock.now - stopped < .seconds(10))
+            #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
+            #expect(daemon.log.contains("<6>machine lease revoked"))  // journald priority prefix
+        }
+    }
+
+    @Test func fenceOnDisconnectStopsUnitsAndStartsThemAgainAfterwards() async throws {
+        try await withCluster { etcd, registry, daemons in
+            let daemon = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=2s", "-fence_on_disconnect"])
+            daemons.append(daemon)
+            #expect(try await eventually { try await registry.leader()?.machineID == daemon.machineID })
+            let created = try await daemon.request(.PUT, "/fleet/v1/units/hello.service", body: Self.unitBody)
+            #expect(created.status == 201)
+            #expect(try await eventually { try await activeMachine(registry, "hello.service") == daemon.machineID })
+
+            await etcd.stop()
+            #expect(try await eventually(10) { daemon.log.contains("fenced: stopped non-global units") })
+            #expect(daemon.log.contains("units=hello.service"))
+            try await etcd.restart()
+            #expect(try await eventually(15) { daemon.log.contains("fence lifted") })
+            #expect(try await eventually(10) { try await activeMachine(registry, "hello.service") == daemon.machineID })
+            #expect(daemon.process.isRunning)
+        }
+    }
+
+    @Test func notifiesSystemdReadyWatchdogAndStopping() async throws {
+        try await withCluster { etcd, registry, daemons in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-notify-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let receiver = try NotifyReceiver(path: directory.appendingPathComponent("notify.sock").path)
+            // WATCHDOG_USEC without WATCHDOG_PID applies to whichever process reads it.
+            let daemon = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=5s", "-verbosity=1"],
+                                           environment: ["NOTIFY_SOCKET": receiver.path, "WATCHDOG_USEC": "400000"])
+            daemons.append(daemon)
+            #expect(try await eventually { receiver.assignments().contains("READY=1") })
+            // The API answers once READY=1 was sent.
+            #expect(try await daemon.request(.GET, "/fleet/v1/machines").status == 200)
+            #expect(try await eventually { daemon.log.contains("<7>") }, "verbosity 1 logs debug lines")
+            #expect(try await eventually { receiver.assignments().filter { $0 == "WATCHDOG=1" }.count >= 3 })
+            #expect(try await eventually { receiver.assignments().contains("STATUS=registered in the cluster; serving") })
+            #expect(!receiver.assignments().contains("STOPPING=1"))
+            daemon.signal(SIGTERM)
+            #expect(await daemon.waitExit() == 0)
+            #expect(receiver.assignments().contains("STOPPING=1"))
+            #expect(try await registry.machines().isEmpty)
+        }
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate")))
+    func servesSocketsPassedBySocketActivationAndWaitsOutAnUnreachableEtcd() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-activate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let activated = directory.appendingPathComponent("activated.sock").path
+        // Nothing listens on port 1 of loopback: etcd is unreachable throughout.
+        let daemon = try FleetdProcess(etcd: "http://127.0.0.1:1", activatedSocket: activated)
+        #expect(try await eventually { FileManager.default.fileExists(atPath: activated) })
+        let discovery = try await FleetdProcess.request(socketPath: activated, .GET, "/fleet/v1/discovery")
+        #expect(discovery.status == 200)
+        #expect(discovery.body.contains("discovery#restDescription"))
+        #expect(daemon.log.contains("using 1 socket(s) passed by systemd"))
+        // Its own socket is served too, and the API reports etcd's absence as an error.
+        let own = try await daemon.request(.GET, "/fleet/v1/machines")
+        #expect(own.status >= 500, "\(own.body)")
+        try await Task.sleep(for: .seconds(1))
+        #expect(daemon.process.isRunning)
+        let warnings = daemon.log.components(separatedBy: "<4>etcd unreachable").count - 1
+        #expect(warnings == 1, "one warning per outage:\n\(daemon.log)")
+        let agentWarnings = daemon.log.components(separatedBy: "<4>registry unreachable").count - 1
+        #expect(agentWarnings == 1, "one agent warning per outage:\n\(daemon.log)")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitExit() == 0, "\(daemon.log)")
+        await daemon.destroy()
+    }
+
+    @Test func configurationErrorsExitNonZeroWithAClearMessage() async throws {
+        let cases: [(arguments: [String], status: Int32, message: String)] = [
+            (["-agent_ttl=banana"], 1, "agent_ttl"),
+            (["-config=/nonexistent/fleet.conf"], 1, "unable to use config file /nonexistent/fleet.conf"),
+            (["-etcd_servers=ftp://x"], 1, "etcd_servers"),
+            (["-machine_id=xyz"], 1, "machine_id"),
+            (["-no_such_flag=1"], 2, "flag provided but not defined: -no_such_flag"),
+            (["extra"], 2, "fleetd takes no arguments"),
+            (["-api_certfile=/nonexistent/cert.pem"], 1, "api_certfile and api_keyfile must be given together"),
+            (["-api_socket=/proc/fleet/fleet.sock"], 1, "/proc/fleet/fleet.sock"),  // cannot be bound
+        ]
+        for example in cases {
+            // machine_id before the case's own arguments, so a bad one in the case wins.
+            let daemon = try FleetdProcess(etcd: "http://127.0.0.1:1", arguments: example.arguments)
+            let status = await daemon.waitExit()
+            #expect(status == example.status, "\(example.arguments): \(daemon.log)")
+            #expect(daemon.log.contains(example.message), "\(example.arguments): \(daemon.log)")
+            await daemon.destroy()
+        }
+        // From the environment too, naming the variable.
+        do {
+            let daemon = try FleetdProcess(etcd: "http://127.0.0.1:1", environment: ["FLEET_TOKEN_LIMIT": "zero"])
+            #expect(await daemon.waitExit() == 1, "\(daemon.log)")
+            #expect(daemon.log.contains("environment variable FLEET_TOKEN_LIMIT"), "\(daemon.log)")
+            await daemon.destroy()
+        }
+    }
+
+    @Test func aConfigFileIsReadAndSIGHUPReloadsMetadata() async throws {
+        try await withCluster { etcd, registry, daemons in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-conf-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let file = directory.appendingPathComponent("fleet.conf")
+            try "metadata=\"region=east,disk=ssd\"\nagent_ttl=5s\n".write(to: file, atomically: true, encoding: .utf8)
+            let daemon = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-config", file.path, "-disable_engine"])
+            daemons.append(daemon)
+            #expect(try await eventually { try await registry.machines().first?.metadata == ["region": "east", "disk": "ssd"] })
+            // SIGHUP after editing the file: new metadata, same registration, no restart.
+            try "metadata=\"region=west\"\nagent_ttl=5s\n".write(to: file, atomically: true, encoding: .utf8)
+            daemon.signal(SIGHUP)
+            #expect(try await eventually { try await registry.machines().first?.metadata == ["region": "west"] })
+            #expect(daemon.process.isRunning)
+            #expect(try await registry.leader() == nil)  // disable_engine
+            // A broken file on SIGHUP keeps the running configuration.
+            try "metadata=\"region\"\n".write(to: file, atomically: true, encoding: .utf8)
+            daemon.signal(SIGHUP)
+            #expect(try await eventually { daemon.log.contains("<3>configuration not reloaded, keeping the running one") })
+            #expect(daemon.process.isRunning)
+            #expect(try await registry.machines().first?.metadata == ["region": "west"])
+            #expect(!daemon.log.contains("<7>"))  // verbosity 0: no debug lines
+        }
+    }
+}
