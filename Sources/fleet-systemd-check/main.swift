@@ -24,10 +24,11 @@ let managerTask = Task { await manager.run() }
 let logTask = Task { for await change in changes { await log.record(change) } }
 
 if getenv("FLEET_SYSTEMD_BENCH") != nil {
-    await runAgentBenchmark(manager: manager, runner: CheckRunner(timeout: .seconds(600)))
+    let benchRunner = CheckRunner(timeout: .seconds(600))
+    await runAgentBenchmark(manager: manager, runner: benchRunner)
     managerTask.cancel()
     logTask.cancel()
-    runner.finish()
+    benchRunner.finish()
 }
 
 func service(_ exec: String, extra: String = "", install: String? = nil) -> String {

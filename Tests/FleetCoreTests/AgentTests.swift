@@ -59,6 +59,23 @@ import Testing
         #expect(await systemd.files["hello.service"] == nil)
     }
 
+    @Test func unschedulingManyUnitsUnloadsThemWithOneReload() async throws {
+        let lease = try await store.grantLease(ttl: .seconds(30))
+        let units = (0..<5).map { record("u\($0).service") }
+        for unit in units {
+            try await registry.createUnit(unit, desiredState: .launched)
+            try await schedule(unit, on: "m1", .launched)
+        }
+        let running = Task { await agent(lease: lease).run() }
+        defer { running.cancel() }
+        #expect(try await eventually { try await registry.states().states.count == 5 })
+        let reloadsBefore = await systemd.reloadCount
+        try await registry.applySchedule(units.map { .unassign(unit: $0.name, machine: "m1") }, fence: nil)
+        #expect(try await eventually { try await registry.states().states.isEmpty })
+        #expect(await systemd.files.isEmpty)
+        #expect(await systemd.reloadCount - reloadsBefore == 1)
+    }
+
     @Test func aPlacementElsewhereDoesNotWakeTheAgent() async throws {
         let lease = try await store.grantLease(ttl: .seconds(30))
         let mine = record("mine.service")

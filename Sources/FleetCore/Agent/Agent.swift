@@ -291,7 +291,11 @@ public actor Agent {
         metrics.reconciles += 1
         var reloaded = false
         var failed = Set<String>()
-        for task in tasks where !failed.contains(task.unit) {
+        let unloads = tasks.filter { $0.action == .unload }
+        if !unloads.isEmpty {
+            failed = await unload(unloads)
+        }
+        for task in tasks where task.action != .unload && !failed.contains(task.unit) {
             do {
                 if task.rank >= 2 && !reloaded {
                     // One daemon-reload for the whole batch of file changes.
@@ -309,16 +313,43 @@ public actor Agent {
         if !reloaded { try? await units.reloadIfNeeded() }
     }
 
+    /// Unloads units as one batch (one daemon-reload for all), falling back to one at a time
+    /// when the batch fails so one bad unit does not hold the others; withdraws their states.
+    /// - Returns: the units that could not be unloaded.
+    private func unload(_ tasks: [AgentTask]) async -> Set<String> {
+        let names = tasks.map(\.unit)
+        var done: [String] = []
+        var failed = Set<String>()
+        do {
+            try await units.unload(names)
+            done = names
+        } catch {
+            for name in names {
+                do {
+                    try await units.unload([name])
+                    done.append(name)
+                } catch {
+                    failed.insert(name)
+                    logger.warning("agent task failed", metadata: ["task": "unload \(name)", "error": "\(error)"])
+                }
+            }
+        }
+        var withdrawn: [String] = []
+        for name in done {
+            applied[name] = nil
+            pendingStates[name] = nil
+            if published.removeValue(forKey: name) != nil { withdrawn.append(name) }
+            logger.info("agent task done", metadata: ["task": "unload \(name): no longer scheduled here", "unit.name": "\(name)"])
+        }
+        try? await registry.removeStates(units: withdrawn, machine: machineID)
+        return failed
+    }
+
     private func perform(_ task: AgentTask, target: AgentTarget?) async throws {
         let name = task.unit
         switch task.action {
         case .unload:
-            try await units.unload([name])
-            applied[name] = nil
-            pendingStates[name] = nil
-            if published.removeValue(forKey: name) != nil {
-                try? await registry.removeState(unit: name, machine: machineID)
-            }
+            _ = await unload([task])
         case .write(let file):
             _ = try await units.writeUnit(name, contents: file.serialized + "\n")
         case .load(let enable):

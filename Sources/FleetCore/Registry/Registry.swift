@@ -275,6 +275,16 @@ public struct Registry: Sendable {
         try await store.delete(keys.state(unit: unit, machine: machine))
     }
 
+    /// Withdraws several units' states on a machine, many per transaction.
+    public func removeStates(units: [String], machine: String) async throws {
+        var start = 0
+        while start < units.count {
+            let batch = units[start..<min(start + maxOperationsPerTransaction, units.count)]
+            try await store.txn([], success: batch.map { .delete(keys.state(unit: $0, machine: machine), prefix: false) }, failure: [])
+            start += batch.count
+        }
+    }
+
     /// Reads unit states, optionally of one unit only, in unit then machine order.
     /// - Parameters:
     ///   - unit: only this unit's states.
