@@ -105,6 +105,8 @@ let package = Package(
             dependencies: [
                 "FleetCore",
                 "FleetTesting",
+                "FleetServer",
+                .product(name: "Logging", package: "swift-log"),
                 "EtcdClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
