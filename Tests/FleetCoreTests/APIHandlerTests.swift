@@ -65,7 +65,15 @@ import Testing
         #expect(states.states == [APIUnitState(name: "hello.service", hash: "h", machineID: "m1",
                                                systemdLoadState: "loaded", systemdActiveState: "active", systemdSubState: "running")])
         #expect(try decode(APIUnitStatePage.self, await send("GET", "/state?machineID=m2")).states.isEmpty)
-        #expect(try decode(APIUnitStatePage.self, await send("GET", "/state?unitName=hello.service")).states.count == 1)
+        // A file systemd rejected: its error is in the state (omitted when there is none).
+        try await registry.publishState(
+            UnitStateRecord(hash: "h", loadState: "bad-setting", activeState: "inactive", subState: "dead",
+                            jobState: .loaded, loadError: "Service has no ExecStart= setting"),
+            unit: "hello.service", machine: "m2", lease: lease)
+        let rejected = await send("GET", "/state?machineID=m2")
+        #expect(try decode(APIUnitStatePage.self, rejected).states.first?.systemdLoadError == "Service has no ExecStart= setting")
+        #expect(String(decoding: await send("GET", "/state?machineID=m1").body, as: UTF8.self).contains("systemdLoadError") == false)
+        #expect(try decode(APIUnitStatePage.self, await send("GET", "/state?unitName=hello.service")).states.count == 2)
     }
 
     @Test func badUnitRequestsAre4xxAndWriteNothing() async throws {

@@ -112,6 +112,7 @@ import Testing
         #expect(try await eventually { try await state("fail.service")?.activeState == "failed" })
         #expect(try await eventually { try await state("fine.service")?.activeState == "active" })
         #expect(try await eventually { try await state("bad.service")?.loadState == "bad-setting" })
+        #expect(try await state("bad.service")?.loadError?.contains("Unit configuration has fatal error") == true)
     }
 
     @Test func globalUnitsRunWhereMetadataAllowsAndInstallSectionsAreEnabled() async throws {

@@ -197,7 +197,7 @@ public struct APIHandler: Sendable {
                 states.append(APIUnitState(
                     name: state.unit, hash: state.record.hash, machineID: state.machineID,
                     systemdLoadState: state.record.loadState, systemdActiveState: state.record.activeState,
-                    systemdSubState: state.record.subState))
+                    systemdSubState: state.record.subState, systemdLoadError: state.record.loadError))
             }
             if page.states.isEmpty { break }
         }

@@ -49,14 +49,20 @@ public struct APIUnitState: Sendable, Hashable, Codable {
     public var systemdLoadState: String
     public var systemdActiveState: String
     public var systemdSubState: String
+    /// Beyond the original: systemd's message when it rejected the unit file; omitted otherwise.
+    public var systemdLoadError: String?
 
-    public init(name: String, hash: String, machineID: String, systemdLoadState: String, systemdActiveState: String, systemdSubState: String) {
+    public init(
+        name: String, hash: String, machineID: String, systemdLoadState: String, systemdActiveState: String,
+        systemdSubState: String, systemdLoadError: String? = nil
+    ) {
         self.name = name
         self.hash = hash
         self.machineID = machineID
         self.systemdLoadState = systemdLoadState
         self.systemdActiveState = systemdActiveState
         self.systemdSubState = systemdSubState
+        self.systemdLoadError = systemdLoadError
     }
 }
 

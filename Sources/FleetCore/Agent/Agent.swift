@@ -435,7 +435,7 @@ public actor Agent {
             guard let done = applied[name] else { continue }
             let record = UnitStateRecord(
                 hash: done.hash, loadState: state.loadState, activeState: state.activeState, subState: state.subState,
-                jobState: done.state)
+                jobState: done.state, loadError: state.loadError)
             guard published[name] != record else { continue }
             do {
                 try await registry.publishState(record, unit: name, machine: machineID, lease: lease)

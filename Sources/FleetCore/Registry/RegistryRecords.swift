@@ -95,13 +95,19 @@ public struct UnitStateRecord: Sendable, Hashable, Codable {
     /// What the agent has done with the unit (`loaded` or `launched`): the unit's current
     /// state as the API reports it. Absent in records of agents that don't know it.
     public var jobState: JobState?
+    /// systemd's message when it could not load the unit file (its `LoadError`).
+    public var loadError: String?
 
-    public init(hash: String, loadState: String, activeState: String, subState: String, jobState: JobState? = nil) {
+    public init(
+        hash: String, loadState: String, activeState: String, subState: String, jobState: JobState? = nil,
+        loadError: String? = nil
+    ) {
         self.hash = hash
         self.loadState = loadState
         self.activeState = activeState
         self.subState = subState
         self.jobState = jobState
+        self.loadError = loadError
     }
 }
 
