@@ -58,19 +58,28 @@ public actor EtcdProcess {
     private var process: Process?
 
     /// Starts etcd and waits until `/health` answers.
+    ///
+    /// A free port found by binding port 0 can be taken by another process (tests run in
+    /// parallel) before etcd binds it; then etcd exits with "address already in use" and the
+    /// start is tried again on other ports, a few times.
     public static func start(_ options: Options = .init()) async throws -> EtcdProcess {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("fleet-etcd-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let ports = try await freePorts(2)
-        let etcd = EtcdProcess(directory: directory, clientPort: ports[0], peerPort: ports[1], options: options)
-        do {
-            try await etcd.launch()
-        } catch {
-            await etcd.destroy()
-            throw error
+        var attempt = 0
+        while true {
+            attempt += 1
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("fleet-etcd-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let ports = try await freePorts(2)
+            let etcd = EtcdProcess(directory: directory, clientPort: ports[0], peerPort: ports[1], options: options)
+            do {
+                try await etcd.launch()
+                return etcd
+            } catch {
+                let portTaken = etcd.logTail().contains("address already in use")
+                await etcd.destroy()
+                if !portTaken || attempt == 5 { throw error }
+            }
         }
-        return etcd
     }
 
     /// Runs `body` with a fresh etcd, then kills it and removes its directory whatever happens.

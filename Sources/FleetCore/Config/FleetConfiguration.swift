@@ -125,14 +125,14 @@ public struct FleetConfiguration: Sendable, Hashable {
         var apply: @Sendable (inout FleetConfiguration, String) -> String?
     }
 
-    private static func string(_ name: String, _ path: WritableKeyPath<FleetConfiguration, String> & Sendable) -> Setter {
+    private static func string(_ name: String, _ path: any WritableKeyPath<FleetConfiguration, String> & Sendable) -> Setter {
         Setter(name: name) { configuration, value in
             configuration[keyPath: path] = value
             return nil
         }
     }
 
-    private static func bool(_ name: String, _ path: WritableKeyPath<FleetConfiguration, Bool> & Sendable) -> Setter {
+    private static func bool(_ name: String, _ path: any WritableKeyPath<FleetConfiguration, Bool> & Sendable) -> Setter {
         Setter(name: name) { configuration, value in
             guard let parsed = GoValues.bool(value) else { return "expected true or false" }
             configuration[keyPath: path] = parsed
@@ -140,7 +140,7 @@ public struct FleetConfiguration: Sendable, Hashable {
         }
     }
 
-    private static func int(_ name: String, _ path: WritableKeyPath<FleetConfiguration, Int> & Sendable, minimum: Int) -> Setter {
+    private static func int(_ name: String, _ path: any WritableKeyPath<FleetConfiguration, Int> & Sendable, minimum: Int) -> Setter {
         Setter(name: name) { configuration, value in
             guard let parsed = Int(value), parsed >= minimum else { return "expected an integer ≥ \(minimum)" }
             configuration[keyPath: path] = parsed
@@ -149,7 +149,7 @@ public struct FleetConfiguration: Sendable, Hashable {
     }
 
     /// A duration given in (possibly fractional) seconds, as `etcd_request_timeout=1.0`.
-    private static func seconds(_ name: String, _ path: WritableKeyPath<FleetConfiguration, Duration> & Sendable) -> Setter {
+    private static func seconds(_ name: String, _ path: any WritableKeyPath<FleetConfiguration, Duration> & Sendable) -> Setter {
         Setter(name: name) { configuration, value in
             guard let parsed = Double(value), parsed > 0, parsed.isFinite else { return "expected a positive number of seconds" }
             configuration[keyPath: path] = .nanoseconds(Int64(parsed * 1e9))
