@@ -76,6 +76,25 @@ import Testing
         #expect(try decode(APIUnitStatePage.self, await send("GET", "/state?unitName=hello.service")).states.count == 2)
     }
 
+    @Test func filteredStatePagesNeverDropMatches() async throws {
+        let lease = try await store.grantLease(ttl: .seconds(30))
+        let record = UnitStateRecord(hash: "h", loadState: "loaded", activeState: "active", subState: "running", jobState: .launched)
+        // With b on another machine, the second range read (c, d) fills the page at c: d must
+        // come on the next page, not be dropped.
+        for (unit, machine) in [("a", "m1"), ("b", "m2"), ("c", "m1"), ("d", "m1")] {
+            try await registry.publishState(record, unit: "\(unit).service", machine: machine, lease: lease)
+        }
+        var names: [String] = []
+        var target = "/state?machineID=m1"
+        while true {
+            let page = try decode(APIUnitStatePage.self, await send("GET", target))
+            names += page.states.map(\.name)
+            guard let token = page.nextPageToken else { break }
+            target = "/state?machineID=m1&nextPageToken=\(token)"
+        }
+        #expect(names == ["a.service", "c.service", "d.service"])
+    }
+
     @Test func badUnitRequestsAre4xxAndWriteNothing() async throws {
         let cases: [(String, String, Int)] = [
             ("hello.service", "{not json", 400),

@@ -142,6 +142,32 @@ func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) asy
         ])
     }
 
+    @Test func unscheduledAndPlacedAgainOnTheSameMachineIsOnePut() {
+        var state = EngineState()
+        _ = state.unitStored(UnitRecord(name: "u.service", options: [], hash: "h", global: false))
+        _ = state.desiredStored("u.service", .launched)
+        state.scheduleRead(["u.service": ("m", ScheduleRecord(state: .loaded, hash: "h"))])
+        let plan = SchedulingPlan(decisions: [
+            SchedulingDecision(.unschedule, unit: "u.service", machineID: "m", reason: "left"),
+            SchedulingDecision(.place, unit: "u.service", machineID: "m", reason: "back"),
+        ])
+        #expect(state.scheduleChanges(for: plan, touched: []) == [
+            .assign(unit: "u.service", machine: "m", ScheduleRecord(state: .launched, hash: "h")),
+        ])
+    }
+
+    @Test func aRecreatedUnitKeepsTheDesiredStateThatArrivedBeforeTheDelete() {
+        var state = EngineState()
+        let record = UnitRecord(name: "x.service", options: [], hash: "h", global: false)
+        _ = state.unitStored(record)
+        _ = state.desiredStored("x.service", .launched)
+        // destroy + start: the desired watch delivers delete and put before the units watch does.
+        _ = state.desiredDeleted("x.service")
+        _ = state.desiredStored("x.service", .launched)
+        _ = state.unitDeleted("x.service")
+        #expect(state.unitStored(record) == .unitUpdated(ScheduledUnit(name: "x.service", desiredState: .launched)))
+    }
+
     @Test func unitsWithInvalidXFleetAreNeverScheduled() {
         var state = EngineState()
         let bad = [UnitOption(section: "X-Fleet", name: "Global", value: "true"), UnitOption(section: "X-Fleet", name: "MachineID", value: "x")]

@@ -139,6 +139,25 @@ import Testing
         }
     }
 
+    @Test func writingUnderADeadLeaseIsLeaseNotFoundFromEveryStore() async throws {
+        try await eachStore { registry, _ async throws in
+            let lease = try await registry.store.grantLease(ttl: .seconds(30))
+            try await registry.store.revokeLease(lease)
+            do {
+                try await registry.registerMachine(MachineState(id: "m1"), lease: lease)
+                Issue.record("a put on a revoked lease succeeded")
+            } catch let error as KeyValueStoreError {
+                #expect(error.code == .leaseNotFound)
+            }
+            do {
+                _ = try await registry.store.keepAlive(lease: lease)
+                Issue.record("keepalive of a revoked lease succeeded")
+            } catch let error as KeyValueStoreError {
+                #expect(error.code == .leaseNotFound)
+            }
+        }
+    }
+
     @Test func observersSeeEveryLeaderChange() async throws {
         try await eachStore { registry, _ async throws in
             var observed = registry.observeLeader().makeAsyncIterator()

@@ -192,8 +192,13 @@ public struct APIHandler: Sendable {
             let page = try await registry.states(unit: unitName, after: after, limit: tokenLimit)
             more = page.more
             for state in page.states {
+                // A full page: what is left of this range page belongs to the next page.
+                if states.count == tokenLimit {
+                    more = true
+                    break
+                }
                 after = (state.unit, state.machineID)
-                guard machineID == nil || state.machineID == machineID, states.count < tokenLimit else { continue }
+                guard machineID == nil || state.machineID == machineID else { continue }
                 states.append(APIUnitState(
                     name: state.unit, hash: state.record.hash, machineID: state.machineID,
                     systemdLoadState: state.record.loadState, systemdActiveState: state.record.activeState,

@@ -29,6 +29,13 @@ public actor Agent {
     private var pendingStates: [String: SystemdUnitState] = [:]
     private var publishedLease: Int64 = 0
     private var reconciling = false
+    private var flushing = false
+    /// Names of the units that should run here, as of the last pass.
+    private var targetsCache = Set<String>()
+    private var retryTask: Task<Void, Never>?
+    private var retryDelay: Duration = .seconds(1)
+    /// States to withdraw that failed to be withdrawn; retried by the flushes.
+    private var pendingWithdrawals = Set<String>()
     private let flushRequestStream: AsyncStream<Void>
     private let flushRequests: AsyncStream<Void>.Continuation
     /// Set by `fence()`: non-global units are not started until `unfence()`.
@@ -91,9 +98,25 @@ public actor Agent {
     /// Ends fencing (the machine is registered again): units still scheduled here start again.
     public func unfence() async {
         guard fenced else { return }
+        // Read the schedule afresh first: during the partition the engine may have moved this
+        // machine's units, and the watch may not have caught up yet.
+        do {
+            _ = try await loadDesired()
+        } catch {
+            logger.warning("fence kept: the schedule cannot be read yet", metadata: ["error": "\(error)"])
+            scheduleUnfenceRetry()
+            return
+        }
         fenced = false
         logger.info("fence lifted; starting units still scheduled here")
         await reconcile()
+    }
+
+    private func scheduleUnfenceRetry() {
+        Task {
+            try? await Task.sleep(for: .seconds(1))
+            await self.unfence()
+        }
     }
 
     /// Whether the agent is fenced.
@@ -275,9 +298,11 @@ public actor Agent {
             managed = Set(try await units.managedUnits())
         } catch {
             logger.warning("cannot list managed units", metadata: ["error": "\(error)"])
+            scheduleRetry()
             return
         }
         let targets = targets()
+        targetsCache = Set(targets.keys)
         var tasks = AgentPlan.tasks(targets: targets, applied: applied, managed: managed)
         if fenced {
             tasks.removeAll { task in
@@ -296,6 +321,8 @@ public actor Agent {
             failed = await unload(unloads)
         }
         for task in tasks where task.action != .unload && !failed.contains(task.unit) {
+            // fence() may run at any await of this pass: never start a fenced unit.
+            if fenced, task.action == .start || task.action == .restart, !isGlobal(task.unit) { continue }
             do {
                 if task.rank >= 2 && !reloaded {
                     // One daemon-reload for the whole batch of file changes.
@@ -311,6 +338,25 @@ public actor Agent {
             }
         }
         if !reloaded { try? await units.reloadIfNeeded() }
+        if !failed.isEmpty { scheduleRetry() }
+    }
+
+    /// Runs another pass after a growing delay when tasks failed: nothing else may wake the
+    /// agent on a quiet cluster.
+    private func scheduleRetry() {
+        guard retryTask == nil else { return }
+        let delay = retryDelay
+        retryDelay = min(retryDelay * 2, .seconds(30))
+        retryTask = Task {
+            try? await Task.sleep(for: delay)
+            await self.retryFired()
+        }
+    }
+
+    private func retryFired() async {
+        retryTask = nil
+        await reconcile()
+        if retryTask == nil { retryDelay = .seconds(1) }
     }
 
     /// Unloads units as one batch (one daemon-reload for all), falling back to one at a time
@@ -341,7 +387,8 @@ public actor Agent {
             if published.removeValue(forKey: name) != nil { withdrawn.append(name) }
             logger.info("agent task done", metadata: ["task": "unload \(name): no longer scheduled here", "unit.name": "\(name)"])
         }
-        try? await registry.removeStates(units: withdrawn, machine: machineID)
+        pendingWithdrawals.formUnion(withdrawn)
+        flushRequests.yield()
         return failed
     }
 
@@ -419,20 +466,39 @@ public actor Agent {
     }
 
     /// Publishes what changed since the last flush; everything again under a new lease.
+    /// Flushes run one at a time: two interleaved flushes could publish an older state after a
+    /// newer one and believe it published.
     func flushStates() async {
+        guard !flushing else { return }
+        flushing = true
+        defer { flushing = false }
+        await flushOnce()
+    }
+
+    private func flushOnce() async {
         guard let lease = await leaseSource() else { return }
         if lease != publishedLease {
             // A new lease (the old one expired): the old records are gone, publish all again.
+            guard let current = try? await units.states(of: Array(applied.keys)) else { return }
             published = [:]
             publishedLease = lease
-            if let current = try? await units.states(of: Array(applied.keys)) {
-                for (name, state) in current where pendingStates[name] == nil { pendingStates[name] = state }
+            for (name, state) in current where pendingStates[name] == nil { pendingStates[name] = state }
+        }
+        if !pendingWithdrawals.isEmpty {
+            let withdrawing = pendingWithdrawals.filter { applied[$0] == nil }.sorted()
+            if (try? await registry.removeStates(units: withdrawing, machine: machineID)) != nil {
+                pendingWithdrawals.subtract(withdrawing)
             }
         }
         let batch = pendingStates
         pendingStates = [:]
         for (name, state) in batch.sorted(by: { $0.key < $1.key }) {
-            guard let done = applied[name] else { continue }
+            guard let done = applied[name] else {
+                // Reported before the agent recorded the unit (during its load): keep it for the
+                // next flush, unless the unit has gone meanwhile.
+                if targetsCache.contains(name) { pendingStates[name] = pendingStates[name] ?? state }
+                continue
+            }
             let record = UnitStateRecord(
                 hash: done.hash, loadState: state.loadState, activeState: state.activeState, subState: state.subState,
                 jobState: done.state, loadError: state.loadError)

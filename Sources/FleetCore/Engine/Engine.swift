@@ -66,6 +66,11 @@ public actor Engine {
                 } catch RegistryError.notLeader {
                     logger.warning("engine leadership lost")
                     continue
+                } catch where Task.isCancelled {
+                    // Cancelled while a request was in flight (reported as that request's error).
+                    _ = try? await registry.resign(fence)
+                    logger.info("engine resigned")
+                    return
                 }
                 if Task.isCancelled { _ = try? await registry.resign(fence) }
             } catch is CancellationError {
@@ -157,6 +162,9 @@ public actor Engine {
                     group.addTask {
                         do {
                             for try await update in store.watch(prefix: prefix, startRevision: revision) { sink.yield(update) }
+                            // A watch that ends without an error leaves its prefix unwatched:
+                            // end the pass so the engine relists and watches again.
+                            sink.finish()
                         } catch {
                             sink.finish(throwing: error)
                         }

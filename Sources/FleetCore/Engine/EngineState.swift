@@ -50,8 +50,10 @@ public struct EngineState: Sendable {
 
     /// Takes in a unit's removal.
     public mutating func unitDeleted(_ name: String) -> ClusterChange {
+        // The desired state has its own key and delete event: the watches of different
+        // prefixes are not ordered among themselves, so a destroy-then-recreate may deliver
+        // the new desired state before this delete.
         contents[name] = nil
-        desired[name] = nil
         invalidUnits[name] = nil
         return .unitRemoved(name)
     }
@@ -127,7 +129,14 @@ public struct EngineState: Sendable {
                 written[unit] = (machine, record)
             }
         }
-        return changes
+        // Unscheduled and placed again on the same machine in one batch: the put alone says it,
+        // and etcd refuses a transaction that deletes and writes one key.
+        var assigned = Set<String>()
+        for case .assign(let unit, let machine, _) in changes { assigned.insert(unit + "\u{0}" + machine) }
+        return changes.filter {
+            guard case .unassign(let unit, let machine) = $0 else { return true }
+            return !assigned.contains(unit + "\u{0}" + machine)
+        }
     }
 
     // MARK: Internals

@@ -15,13 +15,15 @@ public struct EtcdKeyValueStore: KeyValueStore {
 
     public func range(from key: String, to end: String?, limit: Int) async throws -> RangeResult {
         let keys = end.map { EtcdKeyRange.range(from: key, to: $0) } ?? .key(key)
-        let result = try await client.range(keys, options: EtcdRangeOptions(limit: Int64(limit)))
+        let result = try await mapped { try await client.range(keys, options: EtcdRangeOptions(limit: Int64(limit))) }
         return RangeResult(pairs: result.kvs.map(KeyValue.init), revision: result.revision, more: result.more)
     }
 
     public func txn(_ compares: [KVCompare], success: [KVOperation], failure: [KVOperation]) async throws -> TxnResult {
-        let result = try await client.txn(
-            compare: compares.map(Self.compare), success: success.map(Self.operation), failure: failure.map(Self.operation))
+        let result = try await mapped {
+            try await client.txn(
+                compare: compares.map(Self.compare), success: success.map(Self.operation), failure: failure.map(Self.operation))
+        }
         let ranges = result.results.compactMap { $0.range?.kvs.map(KeyValue.init) }
         return TxnResult(succeeded: result.succeeded, revision: result.revision, ranges: ranges)
     }
@@ -45,7 +47,7 @@ public struct EtcdKeyValueStore: KeyValueStore {
                     }
                     continuation.finish()
                 } catch {
-                    continuation.finish(throwing: error)
+                    continuation.finish(throwing: Self.translate(error))
                 }
             }
             continuation.onTermination = { _ in task.cancel() }
@@ -55,23 +57,43 @@ public struct EtcdKeyValueStore: KeyValueStore {
     public func grantLease(ttl: Duration) async throws -> Int64 {
         // etcd leases have whole seconds; round up so a lease never lives shorter than asked.
         let (seconds, attoseconds) = ttl.components
-        return try await client.grantLease(ttl: seconds + (attoseconds > 0 ? 1 : 0)).id
+        return try await mapped { try await client.grantLease(ttl: seconds + (attoseconds > 0 ? 1 : 0)).id }
     }
 
     public func keepAlive(lease: Int64) async throws -> Duration {
-        do {
-            return .seconds(try await client.keepAliveOnce(lease))
-        } catch where error.code == .leaseNotFound {
-            throw KeyValueStoreError(.leaseNotFound, error.description)
-        }
+        .seconds(try await mapped { try await client.keepAliveOnce(lease) })
     }
 
     public func revokeLease(_ lease: Int64) async throws {
+        try await mapped { try await client.revokeLease(lease) }
+    }
+
+    // MARK: Errors
+
+    /// Runs a client call and reports its failure as the protocol's `KeyValueStoreError`, so
+    /// callers handle etcd and the in-memory store alike (a put on an expired lease is
+    /// `.leaseNotFound` from both).
+    private func mapped<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            try await client.revokeLease(lease)
-        } catch where error.code == .leaseNotFound {
-            throw KeyValueStoreError(.leaseNotFound, error.description)
+            return try await body()
+        } catch {
+            throw Self.translate(error)
         }
+    }
+
+    static func translate(_ error: any Error) -> any Error {
+        guard let error = error as? EtcdError else { return error }
+        let code: KeyValueStoreError.Code
+        switch error.code {
+        case .leaseNotFound: code = .leaseNotFound
+        case .unavailable: code = .unavailable
+        case .timeout: code = .timedOut
+        case .compacted: code = .compacted
+        case .requestTooLarge: code = .requestTooLarge
+        case .cancelled: return CancellationError()
+        default: code = .other
+        }
+        return KeyValueStoreError(code, error.description)
     }
 
     // MARK: Mapping

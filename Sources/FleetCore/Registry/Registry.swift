@@ -146,12 +146,13 @@ public struct Registry: Sendable {
     /// - Returns: false when there is no such unit (nothing is written).
     @discardableResult
     public func setDesiredState(_ name: String, to state: JobState) async throws -> Bool {
-        guard let unit = try await unit(name) else { return false }
+        guard let pair = try await store.get(keys.unit(name)), let unit = decode(UnitRecord.self, pair) else { return false }
         let desired = DesiredRecord(state: state, hash: unit.hash)
         var writes: [KVOperation] = [.put(keys.desired(name), try encode(desired), lease: 0)]
         if unit.global { writes.append(.put(keys.global(name), try encode(desired), lease: 0)) }
-        // Guarded on the unit's creation so a concurrent destroy + recreate is not overwritten.
-        let guardCreation = KVCompare(key: keys.unit(name), .equal, .createRevision(try await creation(of: name)))
+        // Guarded on the version read, so a concurrent destroy + recreate (or replace) is not
+        // overwritten with the old contents' hash.
+        let guardCreation = KVCompare(key: keys.unit(name), .equal, .modRevision(pair.modRevision))
         return try await store.txn([guardCreation], success: writes, failure: []).succeeded
     }
 
@@ -325,10 +326,6 @@ public struct Registry: Sendable {
             result[name] = record
         }
         return result
-    }
-
-    private func creation(of name: String) async throws -> Int64 {
-        try await store.get(keys.unit(name))?.createRevision ?? 0
     }
 }
 
