@@ -146,6 +146,19 @@ final class SeveredStore: KeyValueStore {
         #expect(await presence.currentLease() == lease)
     }
 
+    @Test func overdueIsReportedBeforeTheLeaseCanExpire() async throws {
+        let ttl = Duration.milliseconds(300)
+        let presence = presence(ttl: ttl)
+        var events = presence.events.makeAsyncIterator()
+        let running = Task { await presence.run() }
+        defer { running.cancel() }
+        guard case .registered = try #require(await events.next()) else { Issue.record("no registration"); return }
+        store.sever(true)
+        // 250 ms without a renewal: past 2/3 of the TTL, not yet past the TTL.
+        clock.advance(by: .milliseconds(250))
+        #expect(await events.next() == .renewalOverdue)
+    }
+
     @Test func noOverdueReportWhileWithinTheTTL() async throws {
         let presence = presence(ttl: .seconds(30))
         let running = Task { await presence.run() }

@@ -11,8 +11,8 @@ public actor MachinePresence {
     public enum Event: Sendable, Hashable {
         /// The machine was registered under a new lease (at start and after a lost lease).
         case registered(lease: Int64)
-        /// The lease could not be renewed for longer than the TTL: the cluster considers this
-        /// machine gone and may run its units elsewhere.
+        /// No renewal has succeeded for 2/3 of the TTL: the lease may expire before the next
+        /// try, after which the cluster runs this machine's units elsewhere.
         case renewalOverdue
         /// After `renewalOverdue`, the same lease was renewed again (etcd kept it alive, as
         /// across an etcd restart): the machine never left the cluster.
@@ -45,7 +45,8 @@ public actor MachinePresence {
     ///   - ttl: the lease TTL (`agent_ttl`).
     ///   - logger: outages (warning, once each) and re-registrations (info).
     ///   - clock: measures how long renewal has failed.
-    ///   - maximumBackoff: the longest pause between retries (default TTL/3).
+    ///   - maximumBackoff: the longest pause between retries (default TTL/10, so an overdue
+    ///     renewal is noticed well before the lease can expire).
     public init(
         registry: Registry, machine: MachineState, ttl: Duration, logger: Logger,
         clock: any ClockSource = SystemClock(), maximumBackoff: Duration? = nil
@@ -55,7 +56,7 @@ public actor MachinePresence {
         self.ttl = ttl
         self.logger = logger
         self.clock = clock
-        self.maximumBackoff = maximumBackoff ?? ttl / 3
+        self.maximumBackoff = maximumBackoff ?? ttl / 10
         self.lastRenewal = clock.now
         (events, sink) = AsyncStream<Event>.makeStream()
     }
@@ -118,6 +119,8 @@ public actor MachinePresence {
 
     /// One renewal: grant and register when needed, otherwise keep the lease alive.
     private func step() async throws {
+        // etcd's TTL runs from when it received the renewal: count from the send, not the answer.
+        let sent = clock.now
         if lease == nil {
             let granted = try await registry.store.grantLease(ttl: ttl)
             guard !stopped else {
@@ -138,15 +141,17 @@ public actor MachinePresence {
             logger.info("machine registered", metadata: ["machine.id": "\(machine.id)", "lease": "\(String(current, radix: 16))"])
             sink.yield(.registered(lease: current))
         }
-        lastRenewal = clock.now
+        lastRenewal = sent
         overdueReported = false
     }
 
-    /// Reports, once per outage, that renewal has failed for longer than the TTL.
+    /// Reports, once per outage, that no renewal has succeeded for 2/3 of the TTL since the last
+    /// good one was sent: the lease may expire before the next try, and the engine then moves
+    /// this machine's units. Fencing on this report stops them *before* that can happen.
     private func noteFailure() {
-        guard !overdueReported, clock.now - lastRenewal > ttl else { return }
+        guard !overdueReported, clock.now - lastRenewal > ttl * 2 / 3 else { return }
         overdueReported = true
-        logger.error("machine lease could not be renewed for longer than the TTL; the cluster may run this machine's units elsewhere")
+        logger.error("machine lease could not be renewed for 2/3 of its TTL; the cluster may soon run this machine's units elsewhere")
         sink.yield(.renewalOverdue)
     }
 
