@@ -253,6 +253,10 @@ public struct APIHandler: Sendable {
             touched[machine] = record
             overrides[machine] = record
         }
+        // All or nothing means one transaction, and etcd bounds a transaction's operations.
+        guard touched.count <= registry.maxOperationsPerTransaction else {
+            throw APIFailure(400, "a patch may change the metadata of at most \(registry.maxOperationsPerTransaction) machines at once")
+        }
         if !touched.isEmpty { try await registry.setMetadataOverrides(touched) }
         return .empty(204)
     }

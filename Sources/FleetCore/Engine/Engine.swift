@@ -88,7 +88,11 @@ public actor Engine {
     private func waitForVacancy() async throws {
         let leaderKey = registry.keys.leader
         let pollEvery: Duration = .seconds(1)
-        let watch = registry.store.watch(prefix: leaderKey, startRevision: 0)
+        // Anchor the watch at a read: a delete between the failed campaign and the watch's
+        // start is then seen, or the key is already gone.
+        let current = try await registry.store.range(from: leaderKey, to: nil, limit: 1)
+        guard !current.pairs.isEmpty else { return }
+        let watch = registry.store.watch(prefix: leaderKey, startRevision: current.revision + 1)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for try await update in watch {
