@@ -18,30 +18,8 @@ struct StartCommand: FleetctlCommand {
     @Argument var units: [String] = []
 
     func run(_ context: CommandContext) async -> Int32 {
-        guard !units.isEmpty else {
-            context.console.err("No units given")
-            return 0
-        }
-        do {
-            try await UnitCreator(context: context, purpose: .start, replace: replace, attempts: blocking.attempts).createUnits(units)
-        } catch {
-            context.console.err("Error creating units: \(error.message)")
-            return 1
-        }
-        let targets = UnitTargets(context: context)
-        let triggered: [APIUnit]
-        do {
-            triggered = try await targets.setDesiredState(of: units.map(UnitArguments.name(of:)), to: "launched")
-        } catch {
-            context.console.err("Error starting units: \(error.message)")
-            return 1
-        }
-        do {
-            try await targets.report(triggered, verb: "start", state: "launched", attempts: blocking.attempts)
-        } catch {
-            context.console.err("Error waiting for units: \(error.message)")
-            return 1
-        }
-        return 0
+        await UnitCreator.submitAndSet(
+            units, to: "launched", verb: "start", gerund: "starting",
+            purpose: .start, replace: replace, attempts: blocking.attempts, context: context)
     }
 }
