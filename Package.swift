@@ -1,6 +1,16 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// HTTP/1.1 over SwiftNIO with TLS: what the etcd client's support, the API client and their
+/// tests build on (one list, so the targets cannot drift apart).
+let httpStack: [Target.Dependency] = [
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+]
+
 let package = Package(
     name: "fleet",
     platforms: [.macOS(.v14)],
@@ -30,12 +40,7 @@ let package = Package(
             name: "FleetTesting",
             dependencies: [
                 "FleetCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+            ] + httpStack
         ),
 
         // etcd v3 client over etcd's JSON gateway (HTTP/1.1). No C, no systemd.
@@ -60,12 +65,7 @@ let package = Package(
                 "EtcdClient",
                 .product(name: "Logging", package: "swift-log"),
                 // fleetctl's API client: HTTP over unix sockets, TCP, TLS; fd-forward's socket proxy.
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+            ] + httpStack
         ),
 
         // fleetd's HTTP/1.1 server for API v1: unix socket, socket activation, TLS. No C.
@@ -130,12 +130,7 @@ let package = Package(
             dependencies: [
                 "EtcdClient",
                 "FleetTesting",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+            ] + httpStack
         ),
         .testTarget(
             name: "fleetctlTests",
