@@ -1,8 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// HTTP/1.1 over SwiftNIO with TLS: what the etcd client's support, the API client and their
-/// tests build on (one list, so the targets cannot drift apart).
+/// HTTP/1.1 over SwiftNIO with TLS, shared by the test support (the etcd process), FleetCore's
+/// API client and the etcd client's tests: one list, so the targets cannot drift apart.
 let httpStack: [Target.Dependency] = [
     .product(name: "AsyncHTTPClient", package: "async-http-client"),
     .product(name: "NIOCore", package: "swift-nio"),
