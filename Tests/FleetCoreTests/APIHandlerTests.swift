@@ -115,6 +115,26 @@ import Testing
         #expect(try await registry.units().units.isEmpty)
     }
 
+    static func options(xfleet lines: [(String, String)]) -> [UnitOption] {
+        helloOptions + lines.map { UnitOption(section: "X-Fleet", name: $0.0, value: $0.1) }
+    }
+
+    @Test func aUnitClosingAReplacesOrMachineOfCircleIsRefusedAndNotStored() async throws {
+        #expect(try await put("a.service", APIUnit(options: Self.options(xfleet: [("Replaces", "b.service")]))).status == 201)
+        #expect(try await put("b.service", APIUnit(options: Self.options(xfleet: [("Replaces", "c.service")]))).status == 201)
+        let refused = try await put("c.service", APIUnit(options: Self.options(xfleet: [("Replaces", "a.service")])))
+        #expect(refused.status == 400)
+        #expect(try errorMessage(refused) == "invalid unit: unit a.service: circular Replaces: a.service -> b.service -> c.service -> a.service")
+        #expect(try await registry.unit("c.service") == nil)
+
+        #expect(try await put("f.service", APIUnit(options: Self.options(xfleet: [("MachineOf", "g.service")]))).status == 201)
+        let follower = try await put("g.service", APIUnit(options: Self.options(xfleet: [("MachineOf", "f.service")])))
+        #expect(follower.status == 400)
+        #expect(try errorMessage(follower).contains("circular MachineOf"))
+        // A chain that does not come back is fine, and so is a reference to a unit not stored.
+        #expect(try await put("c.service", APIUnit(options: Self.options(xfleet: [("Replaces", "z.service")]))).status == 201)
+    }
+
     @Test func replacingContentsKeepsTheDesiredState() async throws {
         _ = try await put("hello.service", APIUnit(options: Self.helloOptions, desiredState: "launched"))
         let newOptions = [UnitOption(section: "Service", name: "ExecStart", value: "/bin/sleep 100")]

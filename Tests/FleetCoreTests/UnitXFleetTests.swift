@@ -133,12 +133,13 @@ private func requirementsError(_ body: String, name: String? = "web@1.service") 
     ])
 }
 
-@Test func globalWithAnyOtherOptionButMetadataIsInvalid() {
+@Test func globalWithAnyOtherOptionButMetadataAndConflictsIsInvalid() {
     #expect(requirementsError("Global=true\nMachineOf=a.service\n") == .globalWithOtherOptions(["MachineOf"]))
-    #expect(requirementsError("Global=true\nMachineID=m\nConflicts=x*\n") == .globalWithOtherOptions(["MachineID", "Conflicts"]))
+    #expect(requirementsError("Global=true\nMachineID=m\nConflicts=x*\n") == .globalWithOtherOptions(["MachineID"]))
     #expect(requirementsError("Global=yes\nReplaces=a.service\n") == .globalWithOtherOptions(["Replaces"]))
     #expect(requirementsError("Global=true\nX-ConditionMachineOf=a.service\n") == .globalWithOtherOptions(["MachineOf"]))
     #expect(requirementsError("Global=true\nMachineMetadata=a=b\n") == nil)
+    #expect(requirementsError("Global=true\nConflicts=db@*.service\nMachineMetadata=a=b\n") == nil)
     #expect(requirementsError("Global=false\nMachineOf=a.service\n") == nil)
 }
 

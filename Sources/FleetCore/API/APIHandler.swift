@@ -121,6 +121,7 @@ public struct APIHandler: Sendable {
         }
 
         let record = try validatedRecord(unitName, unit.options)
+        try await refuseCycles(record, unitName)
         if let existing {
             if existing.hash == record.hash {
                 guard let desired else { return .empty(204) }
@@ -160,6 +161,30 @@ public struct APIHandler: Sendable {
             throw APIFailure(400, "invalid unit: \(error.description)")
         }
         return UnitRecord(name: name.rawValue, options: file.options, hash: file.hash.hex, global: xfleet.requirements.global)
+    }
+
+    /// Refuses a unit whose `MachineOf=` or `Replaces=` closes a circle with units already
+    /// stored (`a` replacing `b` replacing `a`), naming the circle. Only the units reachable
+    /// from this one are read. Two racing submissions could still close one; the scheduler
+    /// then places neither's takeover (see `Scheduler`).
+    private func refuseCycles(_ record: UnitRecord, _ name: UnitName) async throws {
+        guard let own = try? UnitRequirements(unitFile: UnitFile(options: record.options), name: name) else { return }
+        var requirements = [record.name: own]
+        var pending = Array(Set(own.machineOf + own.replaces))
+        while let next = pending.popLast(), requirements.count < 1_000 {
+            guard requirements[next] == nil, let stored = try await registry.unit(next),
+                  let parsed = try? UnitRequirements(unitFile: UnitFile(options: stored.options), name: try? UnitName(next))
+            else { continue }
+            requirements[next] = parsed
+            pending += (parsed.machineOf + parsed.replaces).filter { requirements[$0] == nil }
+        }
+        let cycles = UnitRequirements.validate(requirements).filter { error in
+            switch error.kind {
+            case .circularMachineOf(let units), .circularReplaces(let units): units.contains(record.name)
+            default: false
+            }
+        }
+        if let cycle = cycles.first { throw APIFailure(400, "invalid unit: \(cycle.description)") }
     }
 
     private func apiUnit(_ entry: UnitPageEntry) -> APIUnit {

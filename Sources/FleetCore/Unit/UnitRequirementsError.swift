@@ -2,7 +2,7 @@
 public struct UnitRequirementsError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong.
     public enum Kind: Sendable, Hashable {
-        /// `Global=true` together with the named options (only MachineMetadata may go with it).
+        /// `Global=true` together with the named options (only MachineMetadata and Conflicts may go with it).
         case globalWithOtherOptions([String])
         /// `Replaces=` together with `Conflicts=`.
         case replacesWithConflicts
@@ -40,7 +40,7 @@ public struct UnitRequirementsError: Error, Sendable, Hashable, CustomStringConv
         let what: String
         switch kind {
         case .globalWithOtherOptions(let others):
-            what = "Global=true cannot be used with \(others.joined(separator: ", ")) (only MachineMetadata)"
+            what = "Global=true cannot be used with \(others.joined(separator: ", ")) (only MachineMetadata and Conflicts)"
         case .replacesWithConflicts:
             what = "Replaces cannot be used with Conflicts"
         case .machineIDWithMachineOf:

@@ -113,11 +113,11 @@ public struct XFleetOptions: Sendable, Hashable {
             guard glob.isValid else { throw fail(.badConflictsPattern(pattern)) }
             globs.append(glob)
         }
+        // As the original documented: with Global=true only MachineMetadata and Conflicts.
         if global {
             var others: [String] = []
             if machineID != nil { others.append("MachineID") }
             if !machineOf.isEmpty { others.append("MachineOf") }
-            if !conflicts.isEmpty { others.append("Conflicts") }
             if !replaces.isEmpty { others.append("Replaces") }
             if !others.isEmpty { throw fail(.globalWithOtherOptions(others)) }
         }

@@ -1,0 +1,112 @@
+# Integration/cluster-helpers.sh — shared by run-cluster-tests.sh and run-cluster-bench.sh
+# (sourced, not run). Everything goes through Integration/cluster and Integration/machine.
+
+CLUSTER=Integration/cluster
+MACHINE=Integration/machine
+export FLEET_CLUSTER_DIR=${FLEET_CLUSTER_DIR:-/tmp/fleet-cluster}
+export FLEET_MACHINES_DIR=$FLEET_CLUSTER_DIR/machines
+SUBNET=10.213.77
+
+log() { printf '   %s\n' "$*" >&2; }
+fail() { echo "FAIL: $*" >&2; return 1; }
+
+fctl() { "$CLUSTER" fleetctl "$@"; }
+machine_count() { cat "$FLEET_CLUSTER_DIR/count"; }
+in_machine() { local i=$1; shift; "$MACHINE" exec "fleet-$i" "$@"; }
+machine_id() { cat "$FLEET_MACHINES_DIR/fleet-$1/root/etc/machine-id"; }
+machine_ip() { echo "$SUBNET.$((10 + $1))"; }
+
+# The index (1-based) of the machine with this ID (or ID prefix); empty when none.
+index_of() {
+    local id=$1 i
+    for i in $(seq "$(machine_count)"); do
+        [[ $(machine_id "$i") == "$id"* ]] && { echo "$i"; return 0; }
+    done
+    return 0
+}
+
+# The index of the machine a unit is scheduled on, from list-units; empty when none.
+machine_of() {
+    local id
+    id=$(fctl list-units --no-legend --full --fields=unit,machine 2>/dev/null | awk -v u="$1" '$1 == u {print $2}' | cut -d/ -f1)
+    [[ -n $id && $id != - ]] && index_of "$id"
+    return 0
+}
+
+# Every machine running the unit in systemd (ActiveState=active), as indexes.
+active_machines() {
+    local unit=$1 i out=()
+    for i in $(seq "$(machine_count)"); do
+        [[ $("$MACHINE" pid "fleet-$i" 2>/dev/null) ]] || continue
+        [[ $(in_machine "$i" systemctl is-active "$unit" 2>/dev/null) == active ]] && out+=("$i")
+    done
+    echo "${out[*]:-}"
+}
+
+unit_property() { in_machine "$1" systemctl show -p "$3" --value "$2"; }
+
+# Polls a command until it succeeds; fails with the description after the timeout (seconds).
+eventually() {
+    local timeout=$1 what=$2; shift 2
+    local deadline=$((SECONDS + timeout))
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || { fail "not within ${timeout}s: $what"; return 1; }
+        sleep 0.3
+    done
+}
+
+is_active_on() { [[ " $(active_machines "$2") " == *" $1 "* ]]; }
+active_on_exactly() { [[ $(active_machines "$1") == "$2" ]]; }
+active_count_is() { local a; a=$(active_machines "$1"); [[ $(wc -w <<<"$a") -eq $2 ]]; }
+scheduled_on() { [[ $(machine_of "$2") == "$1" ]]; }
+leader_id() {
+    local url; url=$(cat "$FLEET_CLUSTER_DIR/etcd/url")
+    ETCDCTL_API=3 etcdctl --endpoints "$url" get --print-value-only /_coreos.com/fleet/engine/leader 2>/dev/null |
+        python3 -c 'import json,sys; d=sys.stdin.read().strip(); print(json.loads(d)["machineID"] if d else "")'
+}
+registered_count_is() { [[ $(fctl list-machines --no-legend 2>/dev/null | grep -c .) -eq $1 ]]; }
+
+# Writes a unit file under $UNITS and prints its path. Body lines come from the arguments.
+UNITS=${UNITS:-$(mktemp -d /tmp/fleet-cluster-units.XXXXXX)}
+unit_file() {
+    local name=$1; shift
+    printf '%s\n' "$@" >"$UNITS/$name"
+    echo "$UNITS/$name"
+}
+# A long-running service that logs a line a second, plus extra [X-Fleet] lines.
+service_file() {
+    local name=$1; shift
+    local xfleet=()
+    [[ $# -gt 0 ]] && xfleet=("" "[X-Fleet]" "$@")
+    unit_file "$name" "[Unit]" "Description=$name" "" "[Service]" \
+        "ExecStart=/bin/sh -c 'while true; do echo tick from \$(hostname); sleep 1; done'" "${xfleet[@]}"
+}
+
+# Removes every unit from the cluster and waits until no machine runs any of them.
+destroy_all() {
+    local units
+    units=$(fctl list-unit-files --no-legend --fields=unit 2>/dev/null || true)
+    [[ -z $units ]] && return 0
+    # shellcheck disable=SC2086
+    fctl destroy $units >/dev/null
+    local deadline=$((SECONDS + 30)) i busy
+    while ((SECONDS < deadline)); do
+        busy=0
+        for i in $(seq "$(machine_count)"); do
+            [[ $("$MACHINE" pid "fleet-$i" 2>/dev/null) ]] || continue
+            in_machine "$i" sh -c 'ls /run/fleet/units 2>/dev/null | grep -q .' && busy=1
+        done
+        ((busy == 0)) && return 0
+        sleep 0.3
+    done
+    fail "units still loaded 30 s after destroy"
+}
+
+# Sets one fleet.conf option on machine I and restarts its fleetd (units keep running).
+set_fleet_option() {
+    local i=$1 key=$2 value=$3
+    local conf=$FLEET_MACHINES_DIR/fleet-$i/root/etc/fleet/fleet.conf
+    sed -i "/^$key=/d" "$conf"
+    echo "$key=$value" >>"$conf"
+    in_machine "$i" systemctl restart fleet.service
+}
