@@ -206,6 +206,14 @@ public actor SystemdUnitManager: UnitManager {
         return states
     }
 
+    /// The type of the job systemd has queued for a unit (`restart`, `stop`, …), nil when none.
+    /// fleetd asks this about its own unit while stopping, to tell a restart from a stop.
+    public func pendingJobType(of name: String) async throws -> String? {
+        let entries = try await call(name) { (systemd) async throws(SystemdError) in try await systemd.listUnitsByNames([name]) }
+        guard let type = entries.first?.jobType, !type.isEmpty else { return nil }
+        return type
+    }
+
     public func managedUnits() async throws -> [String] {
         try directory.names()
     }

@@ -151,12 +151,12 @@ extension SystemdConnection {
                 _ = try reply.requireString()  // following
                 let path = try reply.requireString(SD_BUS_TYPE_OBJECT_PATH)
                 let jobID = try reply.requireUInt32()
-                try reply.skip()  // job type
+                let jobType = try reply.requireString()
                 try reply.skip()  // job path
                 try reply.exit()
                 entries.append(UnitListEntry(
                     name: name, description: description, loadState: load, activeState: active,
-                    subState: sub, path: path, jobID: jobID))
+                    subState: sub, path: path, jobID: jobID, jobType: jobType))
             }
             try reply.exit()
             return entries

@@ -31,9 +31,14 @@ public struct UnitListEntry: Sendable, Hashable {
     public var path: String
     /// The id of the job queued for the unit, 0 when none.
     public var jobID: UInt32
+    /// That job's type (`start`, `stop`, `restart`, …), empty when none.
+    public var jobType: String
 
     /// - Parameters: each field as documented on its property.
-    public init(name: String, description: String, loadState: String, activeState: String, subState: String, path: String, jobID: UInt32) {
+    public init(
+        name: String, description: String, loadState: String, activeState: String, subState: String, path: String,
+        jobID: UInt32, jobType: String = ""
+    ) {
         self.name = name
         self.description = description
         self.loadState = loadState
@@ -41,6 +46,7 @@ public struct UnitListEntry: Sendable, Hashable {
         self.subState = subState
         self.path = path
         self.jobID = jobID
+        self.jobType = jobType
     }
 }
 

@@ -13,8 +13,13 @@ struct DaemonError: Error, CustomStringConvertible {
 }
 
 /// fleetd: machine presence, engine, agent and the API server, under one service group.
-/// SIGTERM/SIGINT shut down gracefully (stop accepting, engine resigns, lease revoked; running
-/// units keep running); SIGHUP reloads the configuration.
+/// SIGTERM/SIGINT shut down gracefully (stop accepting, engine resigns; running units keep
+/// running); SIGHUP reloads the configuration.
+///
+/// The machine's lease outlives a restart: its ID is kept in `lease` beside the units
+/// directory (`/run/fleet/lease`), and the next fleetd registers under it again while etcd
+/// still holds it, so a restart (or a crash and `Restart=always`) moves no unit. A stop that
+/// is not part of a restart revokes the lease: the cluster reschedules at once.
 struct Daemon {
     let source: ConfigurationSource
     let configuration: FleetConfiguration
@@ -77,8 +82,10 @@ struct Daemon {
             units = manager
         }
 
+        let ownSystemd = systemd
+        let leaseFile = LeaseFile(unitsDirectory: config.unitsDirectory)
         let presence = MachinePresence(registry: registry, machine: machine, ttl: config.agentTTL,
-                                       logger: Logger(label: "fleet.presence"))
+                                       logger: Logger(label: "fleet.presence"), resumeLease: leaseFile.read(machineID: machineID))
         let leaseSource: @Sendable () async -> Int64? = { await presence.currentLease() }
         let engine: Engine? = config.disableEngine ? nil : Engine(
             registry: registry, machineID: machineID,
@@ -103,7 +110,11 @@ struct Daemon {
 
         let reloader = Reloader(source: source, current: config, presence: presence, agent: agent, logger: logger)
         var services: [any Service] = [
-            LoopService(description: "presence", body: { await presence.run() }, after: { await presence.shutdown() }),
+            LoopService(description: "presence", body: { await presence.run() }, after: {
+                let restarting = await Self.restartPending(ownSystemd, logger)
+                await presence.shutdown(keepingLease: restarting)
+                if !restarting { leaseFile.remove() }
+            }),
         ]
         if let engine {
             // Campaigning needs the lease; without it the engine would back off for seconds.
@@ -118,7 +129,8 @@ struct Daemon {
         }
         services += [
             LoopService(description: "agent", body: { await agent.run() }),
-            PresenceWatcher(presence: presence, agent: agent, fenceOnDisconnect: config.fenceOnDisconnect, logger: logger),
+            PresenceWatcher(presence: presence, agent: agent, fenceOnDisconnect: config.fenceOnDisconnect,
+                            leaseFile: leaseFile, logger: logger),
             server,
             SystemdLifecycle(watchdogInterval: try? SystemdNotify.watchdogInterval(), reload: { await reloader.reload() },
                              logger: logger),
@@ -129,6 +141,20 @@ struct Daemon {
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "fleet.lifecycle")))
         _ = try? SystemdNotify.send([.ready, .status("serving the API; registering in the cluster")])
         try await group.run()
+    }
+
+    /// Whether systemd is restarting fleetd's own unit (a `restart` job is queued for it) as
+    /// opposed to stopping it. Without systemd (or outside a service) the answer is no.
+    static func restartPending(_ systemd: SystemdUnitManager?, _ logger: Logger) async -> Bool {
+        guard let systemd, let unit = LeaseFile.ownServiceUnit() else { return false }
+        do {
+            let job = try await systemd.pendingJobType(of: unit)
+            logger.debug("own unit's pending job", metadata: ["unit": "\(unit)", "job": "\(job ?? "none")"])
+            return job.map { $0.contains("restart") } ?? false
+        } catch {
+            logger.warning("cannot ask systemd whether fleetd is restarting; revoking the lease", metadata: ["error": "\(error)"])
+            return false
+        }
     }
 
     static func publicIP(_ config: FleetConfiguration, _ logger: Logger) -> String {

@@ -25,13 +25,18 @@ struct PresenceWatcher: Service, CustomStringConvertible {
     let presence: MachinePresence
     let agent: Agent
     let fenceOnDisconnect: Bool
+    let leaseFile: LeaseFile
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             for await event in presence.events {
                 switch event {
-                case .registered, .reconnected:
+                case .registered(let lease):
+                    leaseFile.write(lease, machineID: presence.machineID, logger: logger)
+                    notify(.status("registered in the cluster; serving"))
+                    await agent.unfence()
+                case .reconnected:
                     notify(.status("registered in the cluster; serving"))
                     await agent.unfence()
                 case .renewalOverdue:

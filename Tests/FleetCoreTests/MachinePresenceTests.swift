@@ -196,6 +196,45 @@ final class SeveredStore: KeyValueStore {
         #expect(await presence.currentLease() == nil)
     }
 
+    @Test func aKeptLeaseIsResumedByTheNextPresenceAndTheMachineNeverLeaves() async throws {
+        let first = presence(ttl: .seconds(30))
+        let running = Task { await first.run() }
+        #expect(try await eventually { await first.currentLease() != nil })
+        let lease = try #require(await first.currentLease())
+        await first.shutdown(keepingLease: true)
+        await running.value
+        #expect(try await registry.machines() == [me])  // still there: nothing to reschedule
+        #expect(try await machineLease() == lease)
+
+        let watch = memory.watch(prefix: registry.keys.machines, startRevision: try await memory.get(registry.keys.machine("m1"))!.modRevision + 1)
+        let second = MachinePresence(registry: registry, machine: me, ttl: .seconds(30), logger: Logger(label: "test.presence"),
+                                     clock: clock, maximumBackoff: .milliseconds(20), resumeLease: lease)
+        let again = Task { await second.run() }
+        defer { again.cancel() }
+        #expect(try await eventually { await second.currentLease() != nil })
+        #expect(await second.currentLease() == lease)
+        #expect(try await machineLease() == lease)
+        // The machine key was only rewritten, never deleted.
+        var iterator = watch.makeAsyncIterator()
+        guard case .events(let events) = try await iterator.next() else { Issue.record("no watch events"); return }
+        #expect(events.allSatisfy { if case .put = $0 { true } else { false } })
+    }
+
+    @Test func aLeaseThatExpiredOrHasAnotherTTLIsNotResumed() async throws {
+        let gone = try await store.grantLease(ttl: .seconds(30))
+        try await store.revokeLease(gone)
+        let other = try await store.grantLease(ttl: .seconds(5))
+        for stale in [gone, other] {
+            let presence = MachinePresence(registry: registry, machine: me, ttl: .seconds(30), logger: Logger(label: "test.presence"),
+                                           clock: clock, maximumBackoff: .milliseconds(20), resumeLease: stale)
+            let running = Task { await presence.run() }
+            #expect(try await eventually { await presence.currentLease() != nil })
+            #expect(await presence.currentLease() != stale)
+            await presence.shutdown()
+            await running.value
+        }
+    }
+
     @Test func updatePublishesNewMetadataUnderTheSameLease() async throws {
         let presence = presence(ttl: .seconds(30))
         let running = Task { await presence.run() }

@@ -31,18 +31,18 @@ final class FleetdProcess: @unchecked Sendable {
     /// Starts fleetd with `arguments` (after the socket, unit manager and machine ID options).
     init(
         etcd: String, arguments: [String] = [], environment: [String: String] = [:],
-        machineID: String = FleetdProcess.newMachineID(), activatedSocket: String? = nil
+        machineID: String = FleetdProcess.newMachineID(), activatedSocket: String? = nil, directory: URL? = nil
     ) throws {
         self.machineID = machineID
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         // With a socket to activate, systemd-socket-activate listens on it and execs fleetd
         // (same PID) on the first connection, passing the socket as fd 3 (LISTEN_FDS=1).
         let launcher = activatedSocket.map { ["-l", $0, Self.binary.path] } ?? []
         process.executableURL = activatedSocket == nil ? Self.binary : URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
         process.arguments = launcher + [
             "-etcd_servers=\(etcd)", "-unit_manager=memory", "-api_socket=\(socketPath)", "-machine_id=\(machineID)",
-            "-public_ip=127.0.0.1",
+            "-public_ip=127.0.0.1", "-units_directory=\(self.directory.path)/units",
         ] + arguments
         // No FLEET_* from the test's environment, and no socket activation or notify socket.
         process.environment = ProcessInfo.processInfo.environment.filter {

@@ -107,6 +107,41 @@ import Glibc
         }
     }
 
+    @Test func aFleetdStartedAfterACrashResumesTheLeaseSoNothingMoves() async throws {
+        try await withCluster { etcd, registry, daemons in
+            let first = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=30s"])
+            daemons.append(first)
+            #expect(try await eventually { try await registry.machines().map(\.id) == [first.machineID] })
+            let created = try await first.request(.PUT, "/fleet/v1/units/hello.service", body: Self.unitBody)
+            #expect(created.status == 201)
+            #expect(try await eventually { try await activeMachine(registry, "hello.service") == first.machineID })
+            let machineKey = registry.keys.machine(first.machineID)
+            let lease = try #require(try await registry.store.get(machineKey)?.lease)
+            let leaseFile = first.directory.appendingPathComponent("lease").path
+            #expect(try String(contentsOfFile: leaseFile, encoding: .utf8) == "\(first.machineID) \(String(lease, radix: 16))\n")
+
+            first.signal(SIGKILL)
+            _ = await first.waitExit()
+            let second = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=30s"], machineID: first.machineID,
+                                           directory: first.directory)
+            daemons.append(second)
+            #expect(try await eventually { second.log.contains("resuming the lease a previous fleetd left") }, "\(second.log)")
+            #expect(try await eventually { try await registry.machines().map(\.id) == [first.machineID] })
+            // The same lease: the machine never left, its unit state was never deleted.
+            #expect(try await registry.store.get(machineKey)?.lease == lease)
+            #expect(try await activeMachine(registry, "hello.service") == first.machineID)
+
+            // Another machine ID never takes a lease recorded for this one.
+            second.signal(SIGKILL)
+            _ = await second.waitExit()
+            let stranger = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=30s"], directory: first.directory)
+            daemons.append(stranger)
+            #expect(try await eventually { try await registry.store.get(registry.keys.machine(stranger.machineID)) != nil })
+            #expect(try await registry.store.get(registry.keys.machine(stranger.machineID))?.lease != lease)
+            #expect(!stranger.log.contains("resuming the lease"))
+        }
+    }
+
     @Test func fenceOnDisconnectStopsUnitsAndStartsThemAgainAfterwards() async throws {
         try await withCluster { etcd, registry, daemons in
             let daemon = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-agent_ttl=2s", "-fence_on_disconnect"])

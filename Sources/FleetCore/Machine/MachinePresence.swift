@@ -33,6 +33,7 @@ public actor MachinePresence {
     private var inOutage = false
     private var overdueReported = false
     private var stopped = false
+    private var resumeLease: Int64?
     /// The current pause between renewals, ended early by `shutdown()`.
     private var pauseTask: Task<Void, Never>?
     private let sink: AsyncStream<Event>.Continuation
@@ -47,17 +48,22 @@ public actor MachinePresence {
     ///   - clock: measures how long renewal has failed.
     ///   - maximumBackoff: the longest pause between retries (default TTL/10, so an overdue
     ///     renewal is noticed well before the lease can expire).
+    ///   - resumeLease: the lease a previous fleetd on this machine left alive (a restart or
+    ///     a crash): registering under it again changes nothing the cluster watches, so no unit
+    ///     moves. Ignored when etcd no longer knows it or it has another TTL.
     public init(
         registry: Registry, machine: MachineState, ttl: Duration, logger: Logger,
-        clock: any ClockSource = SystemClock(), maximumBackoff: Duration? = nil
+        clock: any ClockSource = SystemClock(), maximumBackoff: Duration? = nil, resumeLease: Int64? = nil
     ) {
         self.registry = registry
         self.machine = machine
+        self.machineID = machine.id
         self.ttl = ttl
         self.logger = logger
         self.clock = clock
         self.maximumBackoff = maximumBackoff ?? ttl / 10
         self.lastRenewal = clock.now
+        self.resumeLease = resumeLease
         (events, sink) = AsyncStream<Event>.makeStream()
     }
 
@@ -75,6 +81,9 @@ public actor MachinePresence {
 
     /// The machine as published.
     public var currentMachine: MachineState { machine }
+
+    /// This machine's ID (it never changes).
+    public nonisolated let machineID: String
 
     /// Keeps the machine registered until cancelled or shut down.
     public func run() async {
@@ -121,6 +130,20 @@ public actor MachinePresence {
     private func step() async throws {
         // etcd's TTL runs from when it received the renewal: count from the send, not the answer.
         let sent = clock.now
+        if lease == nil, let previous = resumeLease {
+            resumeLease = nil
+            do {
+                // The same TTL, or the cluster would see this machine vanish on the old one's clock.
+                let granted = try await registry.store.keepAlive(lease: previous)
+                if granted - ttl < .seconds(1) && ttl - granted < .seconds(1) {
+                    lease = previous
+                    registered = false
+                    logger.info("resuming the lease a previous fleetd left", metadata: ["lease": "\(String(previous, radix: 16))"])
+                }
+            } catch let error as KeyValueStoreError where error.code == .leaseNotFound {
+                // Expired while fleetd was down: a new one below.
+            }
+        }
         if lease == nil {
             let granted = try await registry.store.grantLease(ttl: ttl)
             guard !stopped else {
@@ -163,12 +186,18 @@ public actor MachinePresence {
         try await registry.registerMachine(newMachine, lease: current)
     }
 
-    /// Revokes the lease so the machine (and every state attached to it) disappears at once.
-    public func shutdown() async {
+    /// Stops renewing. By default revokes the lease so the machine (and every state attached
+    /// to it) disappears at once; `keepingLease` leaves it to the next fleetd (a restart), and
+    /// to expiry after the TTL if none comes.
+    public func shutdown(keepingLease: Bool = false) async {
         stopped = true
         sink.finish()
         pauseTask?.cancel()
         guard let current = lease else { return }
+        guard !keepingLease else {
+            logger.info("machine lease kept for the next fleetd", metadata: ["lease": "\(String(current, radix: 16))"])
+            return
+        }
         lease = nil
         registered = false
         do {
