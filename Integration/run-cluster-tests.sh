@@ -51,15 +51,15 @@ t_unit_actions() {
 
 t_replace_and_restart() {
     local f; f=$(unit_file rep.service "[Service]" "ExecStart=/bin/sh -c 'echo version-one; exec sleep infinity'")
-    fctl start rep.service >/dev/null
+    fctl start "$f" >/dev/null
     local m; m=$(machine_of rep.service)
     eventually 10 "rep.service active" is_active_on "$m" rep.service
     local hash1; hash1=$(fctl list-unit-files --no-legend --full --fields=hash)
     unit_file rep.service "[Service]" "ExecStart=/bin/sh -c 'echo version-two; exec sleep infinity'" >/dev/null
     # Without --replace the registry copy stays and fleetctl warns.
-    fctl start rep.service 2>&1 | grep -qi "differs" || fail "no warning for a changed local file"
+    fctl start "$f" 2>&1 | grep -qi "differs" || fail "no warning for a changed local file"
     [[ $(fctl list-unit-files --no-legend --full --fields=hash) == "$hash1" ]] || fail "changed without --replace"
-    fctl start --replace rep.service >/dev/null
+    fctl start --replace "$f" >/dev/null
     [[ $(fctl list-unit-files --no-legend --full --fields=hash) != "$hash1" ]] || fail "--replace kept the old hash"
     m=$(machine_of rep.service)
     eventually 15 "new contents running" bash -c "$MACHINE exec fleet-$m systemctl cat rep.service | grep -q version-two && [[ \$($MACHINE exec fleet-$m systemctl is-active rep.service) == active ]]"
@@ -278,7 +278,7 @@ t_engine_leader_killed() {
     log "engine leader: fleet-$leader"
     # fleetctl from a machine that stays up.
     local ctl=$((leader == 1 ? 2 : 1))
-    in_machine "$leader" systemctl kill --signal=KILL fleet.service
+    in_machine "$leader" systemctl kill --kill-whom=main --signal=KILL fleet.service
     in_machine "$leader" systemctl stop fleet.service fleet.socket
     eventually $((TTL + 15)) "another engine leader" bash -c "source Integration/cluster-helpers.sh; l=\$(leader_id); [[ -n \$l && \$l != $(machine_id "$leader") ]]"
     FLEET_CLUSTER_FLEETCTL_MACHINE=$ctl fctl start --no-block "$(service_file after-leader.service "MachineID=$(machine_id "$ctl")")" >/dev/null
@@ -326,34 +326,37 @@ sample_unit() {
 }
 
 t_partition_fence() {
-    local i
+    local i n; n=$(machine_count)
     for i in 2 3; do set_fleet_option "$i" fence_on_disconnect true; done
-    eventually 20 "fleetd back on 2 and 3" registered_count_is 3
+    eventually 20 "fleetd back on 2 and 3" registered_count_is "$n"
     fctl start "$(service_file fenced.service "MachineMetadata=machine=fleet-2" "MachineMetadata=machine=fleet-3")" >/dev/null
     local m; m=$(machine_of fenced.service)
     eventually 10 "fenced.service active" active_on_exactly fenced.service "$m"
-    local other=$((m == 2 ? 3 : 2)) samples; samples=$(mktemp)
+    local other=$((m == 2 ? 3 : 2)) samples problems=()
+    samples=$(mktemp)
     sample_unit fenced.service "$samples" &
     local sampler=$!
     "$CLUSTER" partition "$m" >/dev/null
-    local ok=0
-    eventually $((TTL + 20)) "fenced.service active on fleet-$other" active_on_exactly fenced.service "$other" || ok=1
+    # Checks collect problems instead of returning, so the machine is always healed below.
+    eventually $((TTL + 20)) "fenced.service active on fleet-$other" active_on_exactly fenced.service "$other" ||
+        problems+=("not moved")
     sleep 2
+    # The partitioned copy stopped (fenced) rather than being left running.
+    [[ $(in_machine "$m" systemctl is-active fenced.service) != active ]] || problems+=("fleet-$m still runs it")
+    # Healing must not start it there again, not even for a moment: keep sampling.
+    "$CLUSTER" heal "$m" >/dev/null
+    eventually 30 "fleet-$m back" registered_count_is "$n" || problems+=("fleet-$m did not come back")
+    sleep 3
     kill "$sampler"; wait "$sampler" 2>/dev/null || true
     # Never two copies: no sample with the unit active on two machines.
     local doubles; doubles=$(awk '{n=0; for (i=2; i<=NF; i++) if ($i == "active") n++; if (n > 1) print}' "$samples")
-    log "$(wc -l <"$samples") samples; machine $m partitioned"
-    [[ -z $doubles ]] || { ok=1; fail "two copies at once: $(head -3 <<<"$doubles")"; }
-    # The partitioned copy stopped (fenced) rather than being left running.
-    [[ $(in_machine "$m" systemctl is-active fenced.service) != active ]] || { ok=1; fail "fleet-$m still runs it"; }
-    "$CLUSTER" heal "$m" >/dev/null
-    eventually 30 "fleet-$m back" registered_count_is 3
-    sleep 2
-    active_on_exactly fenced.service "$other" || { ok=1; fail "after heal: active on $(active_machines fenced.service)"; }
+    log "$(wc -l <"$samples") samples (every machine each time) from before the partition to after the heal"
+    [[ -z $doubles ]] || problems+=("two copies at once: $(head -3 <<<"$doubles" | tr '\n' ';')")
+    active_on_exactly fenced.service "$other" || problems+=("after heal: active on '$(active_machines fenced.service)'")
     for i in 2 3; do set_fleet_option "$i" fence_on_disconnect false; done
-    eventually 20 "fleetd back" registered_count_is 3
+    eventually 20 "fleetd back" registered_count_is "$n"
     rm -f "$samples"
-    return "$ok"
+    [[ ${#problems[@]} -eq 0 ]] || fail "${problems[*]}"
 }
 
 # ---------------------------------------------------------------------------------------------
