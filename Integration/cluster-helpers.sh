@@ -4,17 +4,21 @@
 CLUSTER=Integration/cluster
 MACHINE=Integration/machine
 export FLEET_CLUSTER_DIR=${FLEET_CLUSTER_DIR:-/tmp/fleet-cluster}
+export FLEET_CLUSTER_PREFIX=${FLEET_CLUSTER_PREFIX:-fleet}
+export FLEET_CLUSTER_SUBNET=${FLEET_CLUSTER_SUBNET:-10.213.77}
 export FLEET_MACHINES_DIR=$FLEET_CLUSTER_DIR/machines
-SUBNET=10.213.77
 
 log() { printf '   %s\n' "$*" >&2; }
 fail() { echo "FAIL: $*" >&2; return 1; }
 
 fctl() { "$CLUSTER" fleetctl "$@"; }
 machine_count() { cat "$FLEET_CLUSTER_DIR/count"; }
-in_machine() { local i=$1; shift; "$MACHINE" exec "fleet-$i" "$@"; }
-machine_id() { cat "$FLEET_MACHINES_DIR/fleet-$1/root/etc/machine-id"; }
-machine_ip() { echo "$SUBNET.$((10 + $1))"; }
+name_of() { echo "$FLEET_CLUSTER_PREFIX-$1"; }
+in_machine() { local i=$1; shift; "$MACHINE" exec "$(name_of "$i")" "$@"; }
+machine_root() { echo "$FLEET_MACHINES_DIR/$(name_of "$1")/root"; }
+machine_id() { cat "$(machine_root "$1")/etc/machine-id"; }
+machine_ip() { echo "$FLEET_CLUSTER_SUBNET.$((10 + $1))"; }
+machine_up() { "$MACHINE" pid "$(name_of "$1")" >/dev/null 2>&1; }
 
 # The index (1-based) of the machine with this ID (or ID prefix); empty when none.
 index_of() {
@@ -37,7 +41,7 @@ machine_of() {
 active_machines() {
     local unit=$1 i out=()
     for i in $(seq "$(machine_count)"); do
-        [[ $("$MACHINE" pid "fleet-$i" 2>/dev/null) ]] || continue
+        machine_up "$i" || continue
         [[ $(in_machine "$i" systemctl is-active "$unit" 2>/dev/null) == active ]] && out+=("$i")
     done
     echo "${out[*]:-}"
@@ -93,7 +97,7 @@ destroy_all() {
     while ((SECONDS < deadline)); do
         busy=0
         for i in $(seq "$(machine_count)"); do
-            [[ $("$MACHINE" pid "fleet-$i" 2>/dev/null) ]] || continue
+            machine_up "$i" || continue
             in_machine "$i" sh -c 'ls /run/fleet/units 2>/dev/null | grep -q .' && busy=1
         done
         ((busy == 0)) && return 0
@@ -105,7 +109,7 @@ destroy_all() {
 # Sets one fleet.conf option on machine I and restarts its fleetd (units keep running).
 set_fleet_option() {
     local i=$1 key=$2 value=$3
-    local conf=$FLEET_MACHINES_DIR/fleet-$i/root/etc/fleet/fleet.conf
+    local conf; conf=$(machine_root "$i")/etc/fleet/fleet.conf
     sed -i "/^$key=/d" "$conf"
     echo "$key=$value" >>"$conf"
     in_machine "$i" systemctl restart fleet.service

@@ -15,6 +15,10 @@ source Integration/cluster-helpers.sh
 
 TTL=5
 export FLEET_CLUSTER_AGENT_TTL=${TTL}s
+# Its own cluster, beside any other (such as the one scripts/demo leaves up).
+export FLEET_CLUSTER_DIR=${FLEET_CLUSTER_DIR:-/tmp/fleet-cluster-test}
+export FLEET_CLUSTER_PREFIX=${FLEET_CLUSTER_PREFIX:-fleett}
+export FLEET_CLUSTER_SUBNET=${FLEET_CLUSTER_SUBNET:-10.213.78}
 
 # ---------------------------------------------------------------------------------------------
 # unit actions
@@ -40,7 +44,7 @@ t_unit_actions() {
     [[ $(unit_property "$m" act.service LoadState) == loaded ]] || fail "stop unloaded it"
 
     fctl unload act.service | grep -q "Unit act.service inactive" || fail "unload message"
-    eventually 10 "unit file gone from fleet-$m" bash -c "! $MACHINE exec fleet-$m test -e /run/fleet/units/act.service"
+    eventually 10 "unit file gone from fleet-$m" bash -c "! $MACHINE exec $(name_of "$m") test -e /run/fleet/units/act.service"
     [[ $(fctl list-unit-files --no-legend --fields=dstate) == inactive ]] || fail "unload: dstate"
 
     [[ $(fctl destroy act.service) == "Destroyed act.service" ]] || fail "destroy message"
@@ -62,12 +66,12 @@ t_replace_and_restart() {
     fctl start --replace "$f" >/dev/null
     [[ $(fctl list-unit-files --no-legend --full --fields=hash) != "$hash1" ]] || fail "--replace kept the old hash"
     m=$(machine_of rep.service)
-    eventually 15 "new contents running" bash -c "$MACHINE exec fleet-$m systemctl cat rep.service | grep -q version-two && [[ \$($MACHINE exec fleet-$m systemctl is-active rep.service) == active ]]"
+    eventually 15 "new contents running" bash -c "$MACHINE exec $(name_of "$m") systemctl cat rep.service | grep -q version-two && [[ \$($MACHINE exec $(name_of "$m") systemctl is-active rep.service) == active ]]"
 
     local before; before=$(unit_property "$m" rep.service InvocationID)
     fctl restart rep.service >/dev/null
     m=$(machine_of rep.service)
-    eventually 15 "restarted" bash -c "[[ \$($MACHINE exec fleet-$m systemctl show -p InvocationID --value rep.service) != $before && \$($MACHINE exec fleet-$m systemctl is-active rep.service) == active ]]"
+    eventually 15 "restarted" bash -c "[[ \$($MACHINE exec $(name_of "$m") systemctl show -p InvocationID --value rep.service) != $before && \$($MACHINE exec $(name_of "$m") systemctl is-active rep.service) == active ]]"
 }
 
 t_list_unit_files_order() {
@@ -92,13 +96,13 @@ t_status_journal_ssh() {
     out=$(fctl --strict-host-key-checking=false status sj.service) || fail "status exit $?"
     grep -q "sj.service" <<<"$out" && grep -q "Active: active (running)" <<<"$out" || fail "status output: $out"
     out=$(fctl --strict-host-key-checking=false journal --lines 3 sj.service) || fail "journal exit $?"
-    grep -q "tick from fleet-2" <<<"$out" || fail "journal output: $out"
+    grep -q "tick from $(name_of 2)" <<<"$out" || fail "journal output: $out"
     out=$(fctl --strict-host-key-checking=false journal --sudo --lines 2 sj.service) || fail "journal --sudo exit $?"
-    grep -q "tick from fleet-2" <<<"$out" || fail "journal --sudo output: $out"
+    grep -q "tick from $(name_of 2)" <<<"$out" || fail "journal --sudo output: $out"
     out=$(fctl --strict-host-key-checking=false ssh sj.service hostname) || fail "ssh by unit"
-    [[ $out == fleet-2 ]] || fail "ssh by unit ran on '$out'"
+    [[ $out == "$(name_of 2)" ]] || fail "ssh by unit ran on '$out'"
     out=$(fctl --strict-host-key-checking=false ssh "$(machine_id 3 | cut -c1-6)" hostname) || fail "ssh by machine"
-    [[ $out == fleet-3 ]] || fail "ssh by machine prefix ran on '$out'"
+    [[ $out == "$(name_of 3)" ]] || fail "ssh by machine prefix ran on '$out'"
     # A remote command's exit status comes back.
     local status=0
     fctl --strict-host-key-checking=false ssh "$(machine_id 3)" exit 7 || status=$?
@@ -131,7 +135,7 @@ t_machine_metadata() {
     eventually 10 "and.service on fleet-3" active_on_exactly and.service 3
     fctl start "$(service_file or1.service "MachineMetadata=machine=fleet-1" "MachineMetadata=machine=fleet-2" "Conflicts=or2.service")" \
         "$(service_file or2.service "MachineMetadata=machine=fleet-1" "MachineMetadata=machine=fleet-2")" >/dev/null
-    eventually 10 "or units on fleet-1 and fleet-2" bash -c "[[ \"\$(Integration/machine exec fleet-1 systemctl is-active or1.service or2.service | sort | tr '\n' ' ')\" == 'active inactive ' ]]"
+    eventually 10 "or units on fleet-1 and fleet-2" bash -c "[[ \"\$(Integration/machine exec $(name_of 1) systemctl is-active or1.service or2.service | sort | tr '\n' ' ')\" == 'active inactive ' ]]"
     local a b; a=$(machine_of or1.service); b=$(machine_of or2.service)
     [[ "$a$b" == 12 || "$a$b" == 21 ]] || fail "or units on $a and $b"
     fctl start --no-block "$(service_file none.service "MachineMetadata=rack=r9")" >/dev/null
@@ -143,7 +147,7 @@ t_conflicts() {
     fctl submit "$(service_file web@.service "Conflicts=web@*.service")" >/dev/null
     fctl start web@1.service web@2.service web@3.service >/dev/null
     local m
-    for m in 1 2 3; do eventually 10 "one web@ on fleet-$m" bash -c "[[ \$(Integration/machine exec fleet-$m sh -c 'systemctl list-units --no-legend --state=active \"web@*\" | wc -l') -eq 1 ]]"; done
+    for m in 1 2 3; do eventually 10 "one web@ on fleet-$m" bash -c "[[ \$(Integration/machine exec $(name_of "$m") sh -c 'systemctl list-units --no-legend --state=active \"web@*\" | wc -l') -eq 1 ]]"; done
     fctl start --no-block web@4.service >/dev/null
     sleep 2
     [[ -z $(machine_of web@4.service) ]] || fail "a fourth conflicting unit got a machine"
