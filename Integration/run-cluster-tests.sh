@@ -11,14 +11,14 @@
 #   FLEET_CLUSTER_REUSE=1 ...                     use the cluster that is up (made with agent_ttl=5s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source Integration/cluster-helpers.sh
-
 TTL=5
 export FLEET_CLUSTER_AGENT_TTL=${TTL}s
 # Its own cluster, beside any other (such as the one scripts/demo leaves up).
 export FLEET_CLUSTER_DIR=${FLEET_CLUSTER_DIR:-/tmp/fleet-cluster-test}
 export FLEET_CLUSTER_PREFIX=${FLEET_CLUSTER_PREFIX:-fleett}
 export FLEET_CLUSTER_SUBNET=${FLEET_CLUSTER_SUBNET:-10.213.78}
+source Integration/cluster-helpers.sh
+
 
 # ---------------------------------------------------------------------------------------------
 # unit actions
