@@ -9,8 +9,8 @@ enum Fleetctl {
     /// Every command, in the order help lists them (alphabetical, as the original).
     static let commands: [any FleetctlCommand.Type] = [
         CatCommand.self, DestroyCommand.self, FDForwardCommand.self, HelpCommand.self,
-        ListMachinesCommand.self, ListUnitFilesCommand.self, ListUnitsCommand.self, LoadCommand.self,
-        RestartCommand.self, StartCommand.self, StopCommand.self, SubmitCommand.self,
+        JournalCommand.self, ListMachinesCommand.self, ListUnitFilesCommand.self, ListUnitsCommand.self,
+        LoadCommand.self, RestartCommand.self, SSHCommand.self, StartCommand.self, StatusCommand.self, StopCommand.self, SubmitCommand.self,
         UnloadCommand.self, VerifyCommand.self, VersionCommand.self,
     ]
 
@@ -33,6 +33,7 @@ enum Fleetctl {
     ///   - workingDirectory: where relative unit paths are read.
     ///   - connect: builds the API transport (HTTP by default; tests pass an in-process one).
     ///   - sleep: the wait between polls.
+    ///   - io: the streams ssh inherits and host-key answers come from.
     /// - Returns: the exit status.
     static func run(
         _ arguments: [String],
@@ -40,7 +41,8 @@ enum Fleetctl {
         console: Console,
         workingDirectory: String = FileManager.default.currentDirectoryPath,
         connect: Connector = Fleetctl.httpTransport,
-        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+        io: ProcessIO = .standard
     ) async -> Int32 {
         let globals: GlobalOptions
         var rest: [String]
@@ -92,7 +94,8 @@ enum Fleetctl {
             }
         }
         let context = CommandContext(
-            globals: globals, console: console, client: client, workingDirectory: workingDirectory, sleep: sleep)
+            globals: globals, console: console, client: client, workingDirectory: workingDirectory, sleep: sleep,
+            io: io, environment: environment)
         let status = await parsed.run(context)
         await client?.transport.shutdown()
         return status
