@@ -38,7 +38,7 @@ struct JournalCommand: FleetctlCommand {
     }
 
     /// The remote command: `[sudo] journalctl --unit NAME --no-pager -n N --output MODE [-f]`.
-    func remoteCommand(unit: String) -> [String] {
+    static func remoteCommand(unit: String, lines: Int, follow: Bool, output: String, sudo: Bool) -> [String] {
         (sudo ? ["sudo"] : []) + ["journalctl", "--unit", unit, "--no-pager", "-n", String(lines), "--output", output]
             + (follow ? ["-f"] : [])
     }
@@ -60,7 +60,7 @@ struct JournalCommand: FleetctlCommand {
         }
         do {
             return try await SSHClient(context: context, port: sshPort)
-                .run(host: target.machine.primaryIP, command: remoteCommand(unit: target.unit.name))
+                .run(host: target.machine.primaryIP, command: Self.remoteCommand(unit: target.unit.name, lines: lines, follow: follow, output: output, sudo: sudo))
         } catch {
             context.console.err("Error running remote command: \(error.message)")
             return 1

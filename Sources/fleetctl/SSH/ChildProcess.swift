@@ -54,15 +54,24 @@ enum ChildProcess {
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
-        // Both pipes are drained while the child runs, so a full pipe cannot stall it.
-        let collected = Task.detached { () -> (Data, Data) in
-            async let out = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-            async let err = Task.detached { error.fileHandleForReading.readDataToEndOfFile() }.value
-            return await (out, err)
-        }
+        // Both pipes are drained on their own threads while the child runs (a full pipe would
+        // stall it; blocking reads must stay off Swift's cooperative pool).
+        let out = drain(output.fileHandleForReading), err = drain(error.fileHandleForReading)
         let status = try await start(process, executable)
-        let (out, err) = await collected.value
-        return (status, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        return (status, String(decoding: await out.value, as: UTF8.self), String(decoding: await err.value, as: UTF8.self))
+    }
+
+    /// Reads `handle` to its end on a dispatch thread.
+    private static func drain(_ handle: FileHandle) -> Task<Data, Never> {
+        let read = AsyncStream<Data>.makeStream()
+        DispatchQueue.global().async {
+            read.continuation.yield(handle.readDataToEndOfFile())
+            read.continuation.finish()
+        }
+        return Task {
+            for await data in read.stream { return data }
+            return Data()
+        }
     }
 
     private static func start(_ process: Process, _ executable: String) async throws(FleetctlError) -> Int32 {

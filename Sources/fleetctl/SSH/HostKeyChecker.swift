@@ -81,7 +81,7 @@ struct HostKeyChecker: Sendable {
                 throw FleetctlError("cannot create \(directory): \(error.localizedDescription)")
             }
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FleetctlError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var text = line
