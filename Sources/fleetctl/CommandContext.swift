@@ -30,6 +30,12 @@ struct CommandContext: Sendable {
         self.environment = environment
     }
 
+    /// This context with an API client.
+    func with(client: APIClient) -> CommandContext {
+        CommandContext(globals: globals, console: console, client: client, workingDirectory: workingDirectory,
+                       sleep: sleep, io: io, environment: environment)
+    }
+
     /// The environment of child processes: the process's own, with the invocation's on top.
     var childEnvironment: [String: String] {
         ProcessInfo.processInfo.environment.merging(environment) { $1 }

@@ -84,24 +84,25 @@ enum Fleetctl {
             return 2
         }
 
-        var client: APIClient?
+        var context = CommandContext(
+            globals: globals, console: console, client: nil, workingDirectory: workingDirectory, sleep: sleep,
+            io: io, environment: environment)
         if command.needsClient {
             do {
-                client = try makeClient(globals, console: console, connect: connect)
+                context = context.with(client: try makeClient(context, connect: connect))
             } catch {
                 console.err("Unable to initialize client: \(error.message)")
                 return 1
             }
         }
-        let context = CommandContext(
-            globals: globals, console: console, client: client, workingDirectory: workingDirectory, sleep: sleep,
-            io: io, environment: environment)
+        let client = context.client
         let status = await parsed.run(context)
         await client?.transport.shutdown()
         return status
     }
 
-    private static func makeClient(_ globals: GlobalOptions, console: Console, connect: Connector) throws(FleetctlError) -> APIClient {
+    private static func makeClient(_ context: CommandContext, connect: Connector) throws(FleetctlError) -> APIClient {
+        let globals = context.globals
         switch globals.driver {
         case "API":
             break
@@ -113,11 +114,11 @@ enum Fleetctl {
         guard globals.experimentalAPI else {
             throw FleetctlError("--experimental-api=false selects the etcd driver, which this fleetctl does not support")
         }
-        if !globals.tunnel.isEmpty {
-            throw FleetctlError("--tunnel is not supported yet; reach the API with --endpoint")
-        }
         if globals.endpoint.contains(",") {
-            console.err("multiple endpoints provided but only the first (\(globals.firstEndpoint)) is used")
+            context.console.err("multiple endpoints provided but only the first (\(globals.firstEndpoint)) is used")
+        }
+        if !globals.tunnel.isEmpty {
+            return APIClient(transport: try SSHTunnelTransport(tunnel: globals.tunnel, endpoint: globals.firstEndpoint, context: context))
         }
         do {
             return APIClient(transport: try connect(globals))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The standard streams child processes (ssh) inherit and host-key answers are read from: the
 /// process's own, or files and pipes in tests.
@@ -74,14 +75,35 @@ enum ChildProcess {
         }
     }
 
+    /// Starts `process` from a fresh thread with no signal blocked. A child inherits the signal
+    /// mask of the thread that spawns it, and Swift's executor threads block nearly every
+    /// signal: ssh started from one would ignore SIGTERM and SIGINT, and a shell could never
+    /// see its own child exit (SIGCHLD).
+    static func launch(_ process: Process, _ executable: String) async throws(FleetctlError) {
+        let failure = Mutex<String?>(nil)
+        let started = AsyncStream<Void>.makeStream()
+        let thread = Thread {
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            do {
+                try process.run()
+            } catch {
+                failure.withLock { $0 = error.localizedDescription }
+            }
+            started.continuation.finish()
+        }
+        thread.start()
+        for await _ in started.stream {}
+        if let failure = failure.withLock({ $0 }) {
+            throw FleetctlError("unable to run \(executable): \(failure)")
+        }
+    }
+
     private static func start(_ process: Process, _ executable: String) async throws(FleetctlError) -> Int32 {
         let finished = AsyncStream<Void>.makeStream()
         process.terminationHandler = { _ in finished.continuation.finish() }
-        do {
-            try process.run()
-        } catch {
-            throw FleetctlError("unable to run \(executable): \(error.localizedDescription)")
-        }
+        try await launch(process, executable)
         for await _ in finished.stream {}
         process.waitUntilExit()
         return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
