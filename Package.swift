@@ -137,6 +137,9 @@ let package = Package(
             dependencies: [
                 "fleetctl",
                 "FleetCore",
+                // A real API server on a unix socket for the --tunnel test.
+                "FleetServer",
+                .product(name: "Logging", package: "swift-log"),
                 // A unix-socket server for the fd-forward test.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

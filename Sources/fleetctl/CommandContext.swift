@@ -12,15 +12,40 @@ struct CommandContext: Sendable {
     let workingDirectory: String
     /// Waits between polls (500 ms, as the original); tests pass one that returns at once.
     let sleep: @Sendable (Duration) async -> Void
+    /// The streams ssh inherits and host-key answers are read from.
+    let io: ProcessIO
+    /// The invocation's environment (`FLEETCTL_*`, and what child processes get on top of the
+    /// process's own).
+    let environment: [String: String]
     private let machineCache = MachineCache()
 
     init(globals: GlobalOptions, console: Console, client: APIClient?, workingDirectory: String,
-         sleep: @escaping @Sendable (Duration) async -> Void) {
+         sleep: @escaping @Sendable (Duration) async -> Void, io: ProcessIO = .standard, environment: [String: String] = [:]) {
         self.globals = globals
         self.console = console
         self.client = client
         self.workingDirectory = workingDirectory
         self.sleep = sleep
+        self.io = io
+        self.environment = environment
+    }
+
+    /// This context with an API client.
+    func with(client: APIClient) -> CommandContext {
+        CommandContext(globals: globals, console: console, client: client, workingDirectory: workingDirectory,
+                       sleep: sleep, io: io, environment: environment)
+    }
+
+    /// The environment of child processes: the process's own, with the invocation's on top.
+    var childEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+
+    /// `path` with a leading `~/` replaced by the home directory (`HOME`, else the user's).
+    func expandingHome(_ path: String) -> String {
+        guard path == "~" || path.hasPrefix("~/") else { return path }
+        let home = childEnvironment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + path.dropFirst()
     }
 
     /// The client; only commands that declare `needsClient` call this.

@@ -21,6 +21,9 @@ final class Console: Sendable {
     /// Writes `text` to standard output as it is.
     func write(_ text: String) { writeOut(text) }
 
+    /// Writes `text` to standard error as it is (a question waiting on the same line).
+    func write(toError text: String) { writeErr(text) }
+
     /// Writes one line to standard output.
     func out(_ line: String) { writeOut(line.hasSuffix("\n") ? line : line + "\n") }
 

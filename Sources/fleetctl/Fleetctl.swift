@@ -9,8 +9,8 @@ enum Fleetctl {
     /// Every command, in the order help lists them (alphabetical, as the original).
     static let commands: [any FleetctlCommand.Type] = [
         CatCommand.self, DestroyCommand.self, FDForwardCommand.self, HelpCommand.self,
-        ListMachinesCommand.self, ListUnitFilesCommand.self, ListUnitsCommand.self, LoadCommand.self,
-        RestartCommand.self, StartCommand.self, StopCommand.self, SubmitCommand.self,
+        JournalCommand.self, ListMachinesCommand.self, ListUnitFilesCommand.self, ListUnitsCommand.self,
+        LoadCommand.self, RestartCommand.self, SSHCommand.self, StartCommand.self, StatusCommand.self, StopCommand.self, SubmitCommand.self,
         UnloadCommand.self, VerifyCommand.self, VersionCommand.self,
     ]
 
@@ -33,6 +33,7 @@ enum Fleetctl {
     ///   - workingDirectory: where relative unit paths are read.
     ///   - connect: builds the API transport (HTTP by default; tests pass an in-process one).
     ///   - sleep: the wait between polls.
+    ///   - io: the streams ssh inherits and host-key answers come from.
     /// - Returns: the exit status.
     static func run(
         _ arguments: [String],
@@ -40,7 +41,8 @@ enum Fleetctl {
         console: Console,
         workingDirectory: String = FileManager.default.currentDirectoryPath,
         connect: Connector = Fleetctl.httpTransport,
-        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+        io: ProcessIO = .standard
     ) async -> Int32 {
         let globals: GlobalOptions
         var rest: [String]
@@ -82,23 +84,25 @@ enum Fleetctl {
             return 2
         }
 
-        var client: APIClient?
+        var context = CommandContext(
+            globals: globals, console: console, client: nil, workingDirectory: workingDirectory, sleep: sleep,
+            io: io, environment: environment)
         if command.needsClient {
             do {
-                client = try makeClient(globals, console: console, connect: connect)
+                context = context.with(client: try makeClient(context, connect: connect))
             } catch {
                 console.err("Unable to initialize client: \(error.message)")
                 return 1
             }
         }
-        let context = CommandContext(
-            globals: globals, console: console, client: client, workingDirectory: workingDirectory, sleep: sleep)
+        let client = context.client
         let status = await parsed.run(context)
         await client?.transport.shutdown()
         return status
     }
 
-    private static func makeClient(_ globals: GlobalOptions, console: Console, connect: Connector) throws(FleetctlError) -> APIClient {
+    private static func makeClient(_ context: CommandContext, connect: Connector) throws(FleetctlError) -> APIClient {
+        let globals = context.globals
         switch globals.driver {
         case "API":
             break
@@ -110,11 +114,11 @@ enum Fleetctl {
         guard globals.experimentalAPI else {
             throw FleetctlError("--experimental-api=false selects the etcd driver, which this fleetctl does not support")
         }
-        if !globals.tunnel.isEmpty {
-            throw FleetctlError("--tunnel is not supported yet; reach the API with --endpoint")
-        }
         if globals.endpoint.contains(",") {
-            console.err("multiple endpoints provided but only the first (\(globals.firstEndpoint)) is used")
+            context.console.err("multiple endpoints provided but only the first (\(globals.firstEndpoint)) is used")
+        }
+        if !globals.tunnel.isEmpty {
+            return APIClient(transport: try SSHTunnelTransport(tunnel: globals.tunnel, endpoint: globals.firstEndpoint, context: context))
         }
         do {
             return APIClient(transport: try connect(globals))

@@ -46,13 +46,13 @@ final class TestCluster: Sendable {
         await run(arguments, environment: environment)
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) async -> Result {
+    func run(_ arguments: [String], environment: [String: String] = [:], io: ProcessIO = .standard) async -> Result {
         let output = CapturedOutput()
         let handler = handler
         let status = await Fleetctl.run(
             arguments, environment: environment, console: output.console, workingDirectory: directory,
             connect: { _ in InProcessAPITransport(handler: handler) },
-            sleep: { _ in await self.agentTurn() })
+            sleep: { _ in await self.agentTurn() }, io: io)
         return Result(status: status, stdout: output.stdout, stderr: output.stderr)
     }
 

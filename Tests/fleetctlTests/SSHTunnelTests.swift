@@ -1,0 +1,83 @@
+import FleetCore
+import FleetServer
+import Foundation
+import Logging
+import Testing
+@testable import fleetctl
+
+/// `--tunnel`: the API over `ssh HOST fleetctl fd-forward SOCKET` against a real sshd, the built
+/// fleetctl as the remote fd-forward, and a real API server on a unix socket.
+@Suite struct SSHTunnelTests {
+    /// The built fleetctl, next to the test bundle.
+    static var builtFleetctl: String {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("fleetctl").path
+    }
+
+    func withTunnel(_ body: (SSHServer, TestCluster, [String]) async throws -> Void) async throws {
+        let server = try SSHServer()
+        try server.install("fleetctl", script: "exec '\(Self.builtFleetctl)' \"$@\"")
+        let cluster = TestCluster()
+        try await cluster.addMachine(TestCluster.m1, ip: "127.0.0.1")
+        let socket = server.directory + "/fleet.sock"
+        let handler = cluster.handler
+        let api = APIServer(
+            configuration: APIServerConfiguration(unixSocketPath: socket), handler: { await handler.handle($0) },
+            streamingHandler: nil, logger: Logger(label: "fleetctl.tunnel.test"))
+        try await api.start()
+        let globals = ["--ssh-username", server.user, "--known-hosts-file", cluster.directory + "/known_hosts",
+                       "--tunnel", "127.0.0.1:\(server.port)", "--endpoint", "unix://\(socket)"]
+        do {
+            try await body(server, cluster, globals)
+        } catch {
+            await api.shutdown()
+            throw error
+        }
+        await api.shutdown()
+    }
+
+    @Test func requestsTravelThroughTheTunnel() async throws {
+        try await withTunnel { server, cluster, globals in
+            try cluster.write("hello.service", TestCluster.hello)
+            let streams = try TestStreams(input: "yes\n")
+            // Several requests on one tunnel: submit reads, then creates.
+            let submit = await cluster.run(globals + ["submit", "hello.service"], environment: server.environment, io: streams.io)
+            #expect(submit.status == 0, "\(submit.stderr) \(streams.error)")
+            #expect(submit.stderr.contains("Warning: Permanently added '[127.0.0.1]:\(server.port)' (ED25519)"))
+            #expect(try await cluster.client.unit("hello.service") != nil)
+
+            let again = try TestStreams()
+            let list = await cluster.run(globals + ["list-machines", "--full", "--no-legend"], environment: server.environment, io: again.io)
+            #expect(list.status == 0, "\(list.stderr) \(again.error)")
+            #expect(list.stdout == "\(TestCluster.m1)\t127.0.0.1\t-\n")
+            let files = await cluster.run(globals + ["list-unit-files", "--no-legend", "--fields=unit,dstate"], environment: server.environment, io: again.io)
+            #expect(files.stdout == "hello.service\tinactive\n")
+        }
+    }
+
+    @Test func aRefusedTunnelHostIsAnError() async throws {
+        try await withTunnel { server, cluster, globals in
+            let streams = try TestStreams(input: "no\n")
+            let result = await cluster.run(globals + ["list-machines"], environment: server.environment, io: streams.io)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("cannot open the SSH tunnel to 127.0.0.1: unauthorized host"))
+        }
+    }
+
+    @Test func tunnelAndEndpointParsing() throws {
+        #expect(try SSHTunnelTransport.split("10.0.0.1") == ("10.0.0.1", 22))
+        #expect(try SSHTunnelTransport.split("10.0.0.1:2222") == ("10.0.0.1", 2222))
+        #expect(try SSHTunnelTransport.split("[::1]:2222") == ("::1", 2222))
+        #expect(try SSHTunnelTransport.split("::1") == ("::1", 22))
+        #expect(throws: FleetctlError.self) { try SSHTunnelTransport.split("host:port") }
+        #expect(throws: FleetctlError.self) { try SSHTunnelTransport.split(":22") }
+        #expect(try SSHTunnelTransport.remote(forEndpoint: "unix:///var/run/fleet.sock") == .unixSocket("/var/run/fleet.sock"))
+        #expect(try SSHTunnelTransport.remote(forEndpoint: "http://10.0.0.2:49153") == .tcp(host: "10.0.0.2", port: 49153))
+        #expect(try SSHTunnelTransport.remote(forEndpoint: "http://10.0.0.2/") == .tcp(host: "10.0.0.2", port: 80))
+        #expect(throws: FleetctlError.self) { try SSHTunnelTransport.remote(forEndpoint: "https://10.0.0.2:1") }
+    }
+
+    @Test func requestsAreHTTP11WithALength() {
+        let request = String(decoding: SSHTunnelTransport.request(method: "GET", path: "/fleet/v1/state", query: ["unitName": "a b", "machineID": "m"], body: []), as: UTF8.self)
+        #expect(request == "GET /fleet/v1/state?machineID=m&unitName=a%20b HTTP/1.1\r\nHost: fleet\r\nContent-Length: 0\r\n\r\n")
+    }
+}
