@@ -121,6 +121,19 @@ t_status_journal_ssh() {
     return 0
 }
 
+t_tunnel() {
+    # fleetctl in machine 1 reaches the API of machine 2 through ssh and fd-forward there.
+    local out
+    out=$(fctl --strict-host-key-checking=false --tunnel "$(machine_ip 2)" list-machines --no-legend --full) || fail "tunnel: $out"
+    [[ $(grep -c . <<<"$out") -eq $(machine_count) ]] || fail "tunnel list-machines: $out"
+    fctl --strict-host-key-checking=false --tunnel "$(machine_ip 3):22" start "$(service_file tun.service)" | grep -q "launched on" ||
+        fail "start through the tunnel"
+    [[ -n $(active_machines tun.service) ]] || eventually 10 "tun.service active" bash -c "source Integration/cluster-helpers.sh; [[ -n \$(active_machines tun.service) ]]"
+    out=$(fctl --strict-host-key-checking=false --tunnel "$FLEET_CLUSTER_SUBNET.250" --ssh-timeout 2 list-units 2>&1) && fail "unreachable tunnel host succeeded"
+    [[ -n $out ]] || fail "no error for an unreachable tunnel host"
+    log "unreachable tunnel: $(head -1 <<<"$out")"
+}
+
 # ---------------------------------------------------------------------------------------------
 # [X-Fleet] options
 
@@ -365,7 +378,7 @@ t_partition_fence() {
 
 # ---------------------------------------------------------------------------------------------
 
-SCENARIOS=(unit_actions replace_and_restart list_unit_files_order status_journal_ssh machine_id
+SCENARIOS=(unit_actions replace_and_restart list_unit_files_order status_journal_ssh tunnel machine_id
     machine_metadata conflicts global replaces template_specifiers machines_and_metadata_patch
     fleetd_restart_keeps_units engine_leader_killed machine_of power_off etcd_outage partition_fence
     machine_joins)
