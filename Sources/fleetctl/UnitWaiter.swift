@@ -1,10 +1,15 @@
 import FleetCore
 
-/// Polls the API until units report a state, as the original's blocking: every 500 ms, up to
-/// `--block-attempts` polls (0 = no limit). Global units compare their desired state, others
-/// their current state.
+/// Polls the API until units report a state, as the original's blocking: up to
+/// `--block-attempts` attempts of 500 ms each (0 = no limit), so a script's time budget is
+/// the original's. Within an attempt it polls every 100 ms (the original polled once), so a
+/// unit is reported at most 100 ms after it got there. Global units compare their desired
+/// state, others their current state.
 struct UnitWaiter {
-    static let interval = Duration.milliseconds(500)
+    /// One `--block-attempts` attempt.
+    static let attemptInterval = Duration.milliseconds(500)
+    static let pollsPerAttempt = 5
+    static let interval = attemptInterval / pollsPerAttempt
 
     let context: CommandContext
 
@@ -23,9 +28,10 @@ struct UnitWaiter {
 
     func wait(for name: String, state: String, attempts: Int) async throws(FleetctlError) {
         var attempt = 0
+        var reportedMissing = false
         while true {
             attempt += 1
-            if let unit = await poll(name) {
+            if let unit = await poll(name, reportMissing: !reportedMissing) {
                 let reached = UnitArguments.isGlobal(unit) ? unit.desiredState : unit.currentState
                 if reached == state {
                     var line = "Unit \(name) \(unit.currentState)"
@@ -36,8 +42,10 @@ struct UnitWaiter {
                     context.console.out(line)
                     return
                 }
+            } else {
+                reportedMissing = true  // once is enough at five polls per attempt
             }
-            if attempts > 0 && attempt >= attempts {
+            if attempts > 0 && attempt >= attempts * Self.pollsPerAttempt {
                 throw FleetctlError("timed out waiting for unit \(name) to report state \(state)")
             }
             await context.sleep(Self.interval)
@@ -54,17 +62,17 @@ struct UnitWaiter {
             } catch {
                 context.debug("Failed fetching Unit(\(name)): \(error)")
             }
-            if attempts > 0 && attempt >= attempts {
+            if attempts > 0 && attempt >= attempts * Self.pollsPerAttempt {
                 throw FleetctlError("timed out waiting for unit \(name) to be destroyed")
             }
             await context.sleep(Self.interval)
         }
     }
 
-    private func poll(_ name: String) async -> APIUnit? {
+    private func poll(_ name: String, reportMissing: Bool) async -> APIUnit? {
         do {
             guard let unit = try await context.api.unit(name) else {
-                context.console.err("Unit \(name) not found")
+                if reportMissing { context.console.err("Unit \(name) not found") }
                 return nil
             }
             return unit

@@ -43,7 +43,8 @@ import Testing
         let result = await cluster.run("start", "--block-attempts=3", "hello.service")
         #expect(result.status == 1)
         #expect(result.stderr == "Error waiting for units: timed out waiting for unit hello.service to report state launched\n")
-        #expect(cluster.sleepCount == 2)  // three polls, two waits between them
+        // Three attempts of five polls each: fifteen polls, fourteen 100 ms waits between them.
+        #expect(cluster.sleepCount == 14)
     }
 
     @Test func anAlreadyLaunchedUnitIsSkippedSilently() async throws {
