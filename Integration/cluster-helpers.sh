@@ -71,7 +71,7 @@ leader_id() {
 registered_count_is() { [[ $(fctl list-machines --no-legend 2>/dev/null | grep -c .) -eq $1 ]]; }
 
 # Writes a unit file under $UNITS and prints its path. Body lines come from the arguments.
-UNITS=${UNITS:-$(mktemp -d /tmp/fleet-cluster-units.XXXXXX)}
+export UNITS=${UNITS:-$(mktemp -d /tmp/fleet-cluster-units.XXXXXX)}
 unit_file() {
     local name=$1; shift
     printf '%s\n' "$@" >"$UNITS/$name"
