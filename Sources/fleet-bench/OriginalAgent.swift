@@ -141,7 +141,8 @@ actor OriginalAgent {
             }
             if !gone.isEmpty { try await registry.removeStates(units: gone, machine: machineID) }
         } catch {
-            // The next change or the next reconcile tries again.
+            // The next change tries again (under an overloaded etcd, rereads time out).
+            metrics.failedRereads += 1
         }
     }
 

@@ -8,15 +8,17 @@ struct WakeCounters: Sendable, Hashable {
     /// Deliveries that changed nothing this machine should run.
     var idleWakeUps = 0
     var statesPublished = 0
+    /// Original model only: whole-schedule rereads that failed (timed out under load).
+    var failedRereads = 0
 
     static func + (a: WakeCounters, b: WakeCounters) -> WakeCounters {
         WakeCounters(wakeUps: a.wakeUps + b.wakeUps, idleWakeUps: a.idleWakeUps + b.idleWakeUps,
-                     statesPublished: a.statesPublished + b.statesPublished)
+                     statesPublished: a.statesPublished + b.statesPublished, failedRereads: a.failedRereads + b.failedRereads)
     }
 
     static func - (a: WakeCounters, b: WakeCounters) -> WakeCounters {
         WakeCounters(wakeUps: a.wakeUps - b.wakeUps, idleWakeUps: a.idleWakeUps - b.idleWakeUps,
-                     statesPublished: a.statesPublished - b.statesPublished)
+                     statesPublished: a.statesPublished - b.statesPublished, failedRereads: a.failedRereads - b.failedRereads)
     }
 }
 

@@ -27,11 +27,12 @@ enum Simulator {
                 print("  report: \(path)")
                 if report.figures.contains(where: { $0.met == false }) { exit(3) }
             case .both:
-                let ours = try await run(options, original: false)
-                let original = try await run(options, original: true)
                 let base = options.output ?? "sim.json"
                 let stem = base.hasSuffix(".json") ? String(base.dropLast(5)) : base
+                let ours = try await run(options, original: false)
                 try ours.write(to: stem + "-ours.json")
+                var original = try await run(options, original: true)
+                original.notes.append("memory per agent: the second run of --mode both reuses the first run's freed heap; run --mode original alone for it")
                 try original.write(to: stem + "-original.json")
                 printRatios(ours, original)
                 print("  reports: \(stem)-ours.json \(stem)-original.json")
@@ -224,6 +225,10 @@ final class Run: @unchecked Sendable {
         report.record("bulkWakeUps", "agent wake-ups (watch deliveries) during the bulk placement", Double(wake.wakeUps), "deliveries")
         report.record("bulkIdleWakeUps", "of which with nothing to do for that agent", Double(wake.idleWakeUps), "deliveries",
                       target: "0", met: original ? nil : wake.idleWakeUps == 0)
+        if original {
+            report.record("failedRereads", "whole-schedule rereads that failed (etcd too slow for the 1 s request timeout)",
+                          Double(wake.failedRereads), "rereads")
+        }
         report.record("statesPerUnit", "state reports published per placement", Double(wake.statesPublished) / Double(placed), "puts")
         report.record("engineCPU", "engine CPU during placement (its own process)", engineCPU, "s")
         report.record("agentsCPU", "simulator process CPU during placement (\(o.machines) agents, observer, submitter)", selfCPU, "s")
@@ -236,10 +241,14 @@ final class Run: @unchecked Sendable {
             print("  -- \(o.probes) units submitted one at a time")
             let perMachineBefore = await perMachineCounters()
             let probeStart = ContinuousClock.now
+            var activeProbes = 0
             for k in 0..<o.probes {
                 let unit = SimulatedWorkload.record("probe\(k).service", [:])
                 try await control.createUnit(unit, desiredState: .launched)
-                _ = try await waitFor(timeout: 60) { await observer.machinesActive(unit.name) > 0 }
+                if try await waitFor(timeout: 30, { await observer.machinesActive(unit.name) > 0 }) { activeProbes += 1 }
+            }
+            if activeProbes < o.probes {
+                report.notes.append("only \(activeProbes) of \(o.probes) single units became active within 30 s each")
             }
             let probeTime = Run.seconds(ContinuousClock.now - probeStart) / Double(o.probes)
             let perMachineAfter = await perMachineCounters()
@@ -255,6 +264,7 @@ final class Run: @unchecked Sendable {
             report.record("wakeUpsPerPlacement", "agent wake-ups per single non-global placement", perPlacement, "deliveries",
                           target: "exactly 1", met: deliveries == o.probes && idle == 0)
             report.record("idleWakeUpsPerPlacement", "agents woken with nothing to do, per placement", Double(idle) / Double(o.probes), "deliveries")
+            report.record("probesActive", "single units active within 30 s each", Double(activeProbes), "of \(o.probes)")
             report.record("agentsWoken", "distinct agents woken by \(o.probes) placements", Double(woken), "agents")
             report.record("probeLatency", "single unit: submit → reported active", probeTime * 1000, "ms")
         }
@@ -317,6 +327,10 @@ final class Run: @unchecked Sendable {
             if let expiredAt {
                 report.record("leaseExpiry", "kill → the dead machines' states gone (lease expiry)", expiredAt, "s")
             }
+        }
+        if original {
+            report.record("failedRereadsTotal", "whole-schedule rereads that failed over the whole run",
+                          Double(await wakeCounters().failedRereads), "rereads")
         }
         report.record("enginePeakRSS", "engine peak RSS (VmHWM of its process)", Double(engine.peakRSS()) / 1_048_576, "MiB",
                       target: "≤ 200 MB", met: engine.peakRSS() <= 200_000_000)
