@@ -182,7 +182,7 @@ final class Run: @unchecked Sendable {
         defer { sampler.cancel() }
         mark("submit")
         try await inParallel(workload.units.count, width: 32) { [workload] i in
-            try await control.createUnit(workload.units[i].record, desiredState: .launched)
+            _ = try await retrying { try await control.createUnit(workload.units[i].record, desiredState: .launched) }
         }
         let submitted = seconds
         mark("submitted")
@@ -244,7 +244,7 @@ final class Run: @unchecked Sendable {
             var activeProbes = 0
             for k in 0..<o.probes {
                 let unit = SimulatedWorkload.record("probe\(k).service", [:])
-                try await control.createUnit(unit, desiredState: .launched)
+                try await retrying { try await control.createUnit(unit, desiredState: .launched) }
                 if try await waitFor(timeout: 30, { await observer.machinesActive(unit.name) > 0 }) { activeProbes += 1 }
             }
             if activeProbes < o.probes {
@@ -273,7 +273,7 @@ final class Run: @unchecked Sendable {
         mark("global")
         let global = SimulatedWorkload.record("probe-global.service", ["Global": "true"])
         let globalStart = ContinuousClock.now
-        try await control.createUnit(global, desiredState: .launched)
+        try await retrying { try await control.createUnit(global, desiredState: .launched) }
         let globalDone = try await waitFor(timeout: o.phaseTimeout) { await observer.machinesActive(global.name) == o.machines }
         let globalTime = Run.seconds(ContinuousClock.now - globalStart)
         let globalReached = await observer.machinesActive(global.name)
@@ -393,21 +393,19 @@ final class Run: @unchecked Sendable {
         guard try await waitFor(timeout: timeout, condition) else { throw BenchError("timed out after \(timeout) s waiting for \(what)") }
     }
 
-    private func inParallel(_ count: Int, width: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
-            while next < min(width, count) {
-                let i = next
-                group.addTask { try await body(i) }
-                next += 1
-            }
-            while try await group.next() != nil {
-                if next < count {
-                    let i = next
-                    group.addTask { try await body(i) }
-                    next += 1
-                }
-            }
+}
+
+/// Runs a submission again when an overloaded etcd failed it ("request timed out"); a retry
+/// of a create that did apply finds the unit and writes nothing.
+@discardableResult
+func retrying<T>(attempts: Int = 10, _ body: () async throws -> T) async throws -> T {
+    var attempt = 1
+    while true {
+        do {
+            return try await body()
+        } catch let error as KeyValueStoreError where (error.code == .unavailable || error.code == .timedOut) && attempt < attempts {
+            attempt += 1
+            try await Task.sleep(for: .milliseconds(200 * attempt))
         }
     }
 }
