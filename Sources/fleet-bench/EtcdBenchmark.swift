@@ -51,8 +51,8 @@ enum EtcdBenchmark {
         do {
             let value = [UInt8](repeating: UInt8(ascii: "x"), count: valueSize)
             // Warm up both: connections, etcd's first writes.
-            try await putAll(count: 200, concurrency: concurrency) { i in try await client.put("warm/\(i)", value: value) }
-            try await putAll(count: 200, concurrency: concurrency) { i in try await baseline.put("warm/\(i)", value: value) }
+            try await inParallel(200, width: concurrency) { i in try await client.put("warm/\(i)", value: value) }
+            try await inParallel(200, width: concurrency) { i in try await baseline.put("warm/\(i)", value: value) }
 
             for inFlight in [1, concurrency] {
                 var ours = Measurement()
@@ -149,7 +149,7 @@ enum EtcdBenchmark {
     ) async throws -> Measurement {
         let cpuBefore = processCPUSeconds()
         let started = ContinuousClock.now
-        try await putAll(count: count, concurrency: concurrency, operation)
+        try await inParallel(count, width: concurrency, operation)
         let elapsed = ContinuousClock.now - started
         let cpu = processCPUSeconds() - cpuBefore
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -162,26 +162,6 @@ enum EtcdBenchmark {
         _ = getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
-
-    private static func putAll(
-        count: Int, concurrency: Int, _ operation: @escaping @Sendable (Int) async throws -> Void
-    ) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
-            while next < min(concurrency, count) {
-                let i = next
-                group.addTask { try await operation(i) }
-                next += 1
-            }
-            while try await group.next() != nil {
-                if next < count {
-                    let i = next
-                    group.addTask { try await operation(i) }
-                    next += 1
-                }
-            }
-        }
     }
 
     private static func format(_ rate: Double) -> String {

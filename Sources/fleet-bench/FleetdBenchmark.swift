@@ -150,24 +150,6 @@ enum FleetdBenchmark {
         print("  engine decision latency (unit created → placement in etcd), n=\(decisions): p50 \(ms(latencies[decisions / 2])) ms, p99 \(ms(latencies[decisions * 99 / 100])) ms")
     }
 
-    private static func inParallel(_ count: Int, width: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
-            while next < min(width, count) {
-                let i = next
-                group.addTask { try await body(i) }
-                next += 1
-            }
-            while try await group.next() != nil {
-                if next < count {
-                    let i = next
-                    group.addTask { try await body(i) }
-                    next += 1
-                }
-            }
-        }
-    }
-
     private static func ms(_ duration: Duration) -> Double {
         let value = Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15
         return (value * 100).rounded() / 100

@@ -96,6 +96,42 @@ import Testing
         #expect(await systemd.files.keys.sorted() == ["mine.service"])
     }
 
+    @Test func aWakeUpWithNothingToDoIsCountedIdle() async throws {
+        let lease = try await store.grantLease(ttl: .seconds(30))
+        let mine = record("mine.service")
+        try await registry.createUnit(mine, desiredState: .launched)
+        try await schedule(mine, on: "m1", .launched)
+        let me = agent(metadata: ["role": "db"], lease: lease)
+        let running = Task { await me.run() }
+        defer { running.cancel() }
+        // Running it proves the agent follows the registry from its first read on.
+        #expect(try await eventually { try await state("mine.service")?.activeState == "active" })
+        #expect(await me.metrics.wakeUps == 0)
+
+        // A global unit this machine is not eligible for: delivered, nothing to do.
+        let webOnly = record("web-exporter.service", [
+            UnitOption(section: "X-Fleet", name: "Global", value: "true"),
+            UnitOption(section: "X-Fleet", name: "MachineMetadata", value: "role=web"),
+        ])
+        try await registry.createUnit(webOnly, desiredState: .launched)
+        #expect(try await eventually { await me.metrics.wakeUps == 1 })
+        #expect(await me.metrics.idleWakeUps == 1)
+
+        // The same schedule record written again: woken, nothing to do.
+        try await schedule(mine, on: "m1", .launched)
+        #expect(try await eventually { await me.metrics.wakeUps == 2 })
+        #expect(await me.metrics.idleWakeUps == 2)
+
+        // A new unit scheduled here: a wake-up with work.
+        let second = record("second.service")
+        try await registry.createUnit(second, desiredState: .launched)
+        try await schedule(second, on: "m1", .launched)
+        #expect(try await eventually { try await state("second.service")?.activeState == "active" })
+        #expect(await me.metrics.wakeUps == 3)
+        #expect(await me.metrics.idleWakeUps == 2)
+        #expect(await systemd.calls.filter { $0 == .start("mine.service") }.count == 1)
+    }
+
     @Test func aUnitThatFailsAndOneSystemdRejectsShowTheirStates() async throws {
         let lease = try await store.grantLease(ttl: .seconds(30))
         let failing = record("fail.service")

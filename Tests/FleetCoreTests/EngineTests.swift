@@ -177,3 +177,56 @@ func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) asy
         #expect(state.snapshot.units.isEmpty)
     }
 }
+
+/// A store whose transactions take `delay` (an etcd under load), so changes pile up while the
+/// engine writes.
+struct SlowTransactionStore: KeyValueStore {
+    let inner: any KeyValueStore
+    let delay: Duration
+
+    func range(from key: String, to end: String?, limit: Int) async throws -> RangeResult {
+        try await inner.range(from: key, to: end, limit: limit)
+    }
+
+    func txn(_ compares: [KVCompare], success: [KVOperation], failure: [KVOperation]) async throws -> TxnResult {
+        try await Task.sleep(for: delay)
+        return try await inner.txn(compares, success: success, failure: failure)
+    }
+
+    func watch(prefix: String, startRevision: Int64) -> AsyncThrowingStream<WatchUpdate, any Error> {
+        inner.watch(prefix: prefix, startRevision: startRevision)
+    }
+
+    func grantLease(ttl: Duration) async throws -> Int64 { try await inner.grantLease(ttl: ttl) }
+    func keepAlive(lease: Int64) async throws -> Duration { try await inner.keepAlive(lease: lease) }
+    func revokeLease(_ lease: Int64) async throws { try await inner.revokeLease(lease) }
+}
+
+@Suite struct EngineBatchingTests {
+    @Test func changesArrivingWhileTheEngineWritesAreDecidedTogether() async throws {
+        let store = InMemoryKeyValueStore(clock: ManualClock())
+        let registry = Registry(store: store)
+        let lease = try await store.grantLease(ttl: .seconds(30))
+        for id in ["a", "b", "c"] { try await registry.registerMachine(MachineState(id: id), lease: lease) }
+        // The engine's own writes take 20 ms; the units arrive one transaction each, faster.
+        let slow = Registry(store: SlowTransactionStore(inner: store, delay: .milliseconds(20)))
+        let engine = Engine(registry: slow, machineID: "a", mode: .watch(resyncInterval: .seconds(60)),
+                            logger: Logger(label: "test.engine")) { lease }
+        let running = Task { await engine.run() }
+        defer { running.cancel() }
+        #expect(try await eventually { await engine.isLeader })
+        let options = [UnitOption(section: "Service", name: "ExecStart", value: "/bin/true")]
+        let hash = UnitFile(options: options).hash.hex
+        let count = 60
+        for i in 0..<count {
+            try await registry.createUnit(UnitRecord(name: "u\(i).service", options: options, hash: hash, global: false),
+                                          desiredState: .launched)
+        }
+        #expect(try await eventually { try await registry.schedules().count == count })
+        let metrics = await engine.metrics
+        #expect(metrics.assignments == count)
+        // One batch per unit would be 60 transactions; batching takes far fewer.
+        #expect(metrics.transactions < count / 3)
+        #expect(metrics.eventBatches < count / 3)
+    }
+}

@@ -205,6 +205,7 @@ public actor Agent {
         for try await update in updates {
             guard case .events(let events) = update else { return }  // compacted: reload
             metrics.wakeUps += 1
+            let before = targets()
             for event in events {
                 switch event {
                 case .put(let pair, _):
@@ -226,6 +227,8 @@ public actor Agent {
                 }
             }
             try await fetchContents()
+            // Nothing this machine should run changed: the delivery woke it for nothing.
+            if targets() == before { metrics.idleWakeUps += 1 }
             await reconcile()
         }
     }
@@ -518,6 +521,9 @@ public actor Agent {
 public struct AgentMetrics: Sendable, Hashable {
     /// Watch deliveries received (each is a wake-up).
     public var wakeUps = 0
+    /// Watch deliveries that changed nothing this machine should run (a global unit it is not
+    /// eligible for, a schedule record rewritten as it was): wake-ups with nothing to do.
+    public var idleWakeUps = 0
     /// Reconcile passes that had tasks to do.
     public var reconciles = 0
     public var statesPublished = 0

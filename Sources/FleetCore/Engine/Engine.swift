@@ -158,50 +158,73 @@ public actor Engine {
     ) async throws {
         let keys = registry.keys
         let prefixes = [keys.units, keys.desired, keys.machines, keys.metadata, keys.leader]
-        let (events, sink) = AsyncThrowingStream<WatchUpdate, any Error>.makeStream()
+        let inbox = UpdateInbox()
         let store = registry.store
         let watchers = Task {
             await withTaskGroup(of: Void.self) { group in
                 for prefix in prefixes {
                     group.addTask {
                         do {
-                            for try await update in store.watch(prefix: prefix, startRevision: revision) { sink.yield(update) }
+                            for try await update in store.watch(prefix: prefix, startRevision: revision) { inbox.push(update) }
                             // A watch that ends without an error leaves its prefix unwatched:
                             // end the pass so the engine relists and watches again.
-                            sink.finish()
+                            inbox.finish()
                         } catch {
-                            sink.finish(throwing: error)
+                            inbox.finish(throwing: error)
                         }
                     }
                 }
                 group.addTask {
                     try? await Task.sleep(for: interval)
-                    sink.finish()
+                    inbox.finish()
                 }
             }
         }
         defer { watchers.cancel() }
-        for try await update in events {
-            guard case .events(let batch) = update else { return }  // compacted: resync
-            let started = ContinuousClock.now
-            metrics.eventBatches += 1
-            var touched = Set<String>()
-            var changes: [ClusterChange] = []
-            for event in batch {
-                if event.key == keys.leader {
-                    guard case .put(let pair, _) = event, pair.createRevision == fence.revision else { throw RegistryError.notLeader }
-                    continue
+        // Everything that arrived while the previous decisions were being written is handled
+        // as one batch: one scheduler step per change, but one round of fenced transactions.
+        for await _ in inbox.signals {
+            let (updates, ended, error) = inbox.drain()
+            var batch: [WatchEvent] = []
+            var compacted = false
+            for update in updates {
+                switch update {
+                case .events(let events): batch += events
+                case .compacted: compacted = true
                 }
-                if let change = ingest(event, &state, &touched) { changes.append(change) }
             }
-            var plan = SchedulingPlan()
-            for change in changes {
-                let step = scheduler.apply(change)
-                plan.decisions += step.decisions
-                plan.unplaced = step.unplaced
+            if !batch.isEmpty {
+                try await handle(batch, &state, &scheduler, fence)
             }
-            try await write(state.scheduleChanges(for: plan, touched: touched), fence, started)
+            if compacted { return }  // resync
+            if let error { throw error }
+            if ended { return }
         }
+    }
+
+    /// Turns a batch of events into scheduler changes and writes the resulting decisions.
+    private func handle(
+        _ batch: [WatchEvent], _ state: inout EngineState, _ scheduler: inout Scheduler, _ fence: LeaderFence
+    ) async throws {
+        let keys = registry.keys
+        let started = ContinuousClock.now
+        metrics.eventBatches += 1
+        var touched = Set<String>()
+        var changes: [ClusterChange] = []
+        for event in batch {
+            if event.key == keys.leader {
+                guard case .put(let pair, _) = event, pair.createRevision == fence.revision else { throw RegistryError.notLeader }
+                continue
+            }
+            if let change = ingest(event, &state, &touched) { changes.append(change) }
+        }
+        var plan = SchedulingPlan()
+        for change in changes {
+            let step = scheduler.apply(change)
+            plan.decisions += step.decisions
+            plan.unplaced = step.unplaced
+        }
+        try await write(state.scheduleChanges(for: plan, touched: touched), fence, started)
     }
 
     /// Turns one watch event into state and, where it matters, a scheduler change.
