@@ -156,7 +156,8 @@ import Glibc
             #expect(daemon.log.contains("units=hello.service"))
             try await etcd.restart()
             #expect(try await eventually(15) { daemon.log.contains("fence lifted") })
-            #expect(try await eventually(10) { try await activeMachine(registry, "hello.service") == daemon.machineID })
+            #expect(try await eventually(10) { try await activeMachine(registry, "hello.service") == daemon.machineID },
+                    "\(daemon.log)")
             #expect(daemon.process.isRunning)
         }
     }

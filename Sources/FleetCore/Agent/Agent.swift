@@ -512,6 +512,9 @@ public actor Agent {
                 metrics.statesPublished += 1
             } catch {
                 pendingStates[name] = pendingStates[name] ?? state  // retry on the next flush
+                // A timed-out write may still have landed: what etcd holds is unknown now, so
+                // the next flush publishes even a state equal to the last one known published.
+                published[name] = nil
             }
         }
     }
