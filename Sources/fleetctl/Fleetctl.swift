@@ -8,7 +8,7 @@ import Foundation
 enum Fleetctl {
     /// Every command, in the order help lists them (alphabetical, as the original).
     static let commands: [any FleetctlCommand.Type] = [
-        CatCommand.self, DestroyCommand.self, FDForwardCommand.self, HelpCommand.self,
+        CatCommand.self, CompletionCommand.self, DestroyCommand.self, FDForwardCommand.self, HelpCommand.self,
         JournalCommand.self, ListMachinesCommand.self, ListUnitFilesCommand.self, ListUnitsCommand.self,
         LoadCommand.self, RestartCommand.self, SSHCommand.self, StartCommand.self, StatusCommand.self, StopCommand.self, SubmitCommand.self,
         UnloadCommand.self, VerifyCommand.self, VersionCommand.self,

@@ -1,8 +1,9 @@
 import ArgumentParser
 
 /// One fleetctl subcommand: its flags (parsed by ArgumentParser), its help texts as the
-/// original printed them, and what it does.
-protocol FleetctlCommand: ParsableArguments, Sendable {
+/// original printed them, and what it does. A `ParsableCommand` only so that ArgumentParser can
+/// write shell completion scripts for the whole command set; fleetctl dispatches itself.
+protocol FleetctlCommand: ParsableCommand, Sendable {
     /// The word on the command line (`list-units`).
     static var name: String { get }
     /// The one-line summary of the command list.
@@ -22,6 +23,7 @@ protocol FleetctlCommand: ParsableArguments, Sendable {
 }
 
 extension FleetctlCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: name, abstract: summary) }
     static var details: String { summary }
     static var flagHelp: [(flag: String, usage: String)] { [] }
     static var needsClient: Bool { true }
