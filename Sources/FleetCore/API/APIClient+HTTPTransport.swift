@@ -105,16 +105,20 @@ public final class HTTPAPITransport: APITransport {
         }
     }
 
+    /// `a=1&b=2`: the parameters sorted by name, percent-encoded (every transport writes them
+    /// the same way).
+    public static func queryString(_ query: [String: String]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return query.sorted { $0.key < $1.key }.map { key, value in
+            (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key) + "=" + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
+        }.joined(separator: "&")
+    }
+
     /// Sends one request with the request timeout as its deadline.
     public func send(method: String, path: String, query: [String: String], body: [UInt8]) async throws(APIClientError) -> APITransportResponse {
         var url = baseURL + path
-        if !query.isEmpty {
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "-._~")
-            url += "?" + query.sorted { $0.key < $1.key }.map { key, value in
-                (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key) + "=" + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
-            }.joined(separator: "&")
-        }
+        if !query.isEmpty { url += "?" + Self.queryString(query) }
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         if !body.isEmpty {

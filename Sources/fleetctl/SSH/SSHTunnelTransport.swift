@@ -140,14 +140,7 @@ actor SSHTunnelTransport: APITransport {
 
     /// One HTTP/1.1 request, keep-alive.
     static func request(method: String, path: String, query: [String: String], body: [UInt8]) -> [UInt8] {
-        var target = path
-        if !query.isEmpty {
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "-._~")
-            target += "?" + query.sorted { $0.key < $1.key }.map { key, value in
-                (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key) + "=" + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
-            }.joined(separator: "&")
-        }
+        let target = query.isEmpty ? path : path + "?" + HTTPAPITransport.queryString(query)
         var head = "\(method) \(target) HTTP/1.1\r\nHost: fleet\r\nContent-Length: \(body.count)\r\n"
         if !body.isEmpty { head += "Content-Type: application/json\r\n" }
         head += "\r\n"
