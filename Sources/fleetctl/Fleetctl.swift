@@ -62,7 +62,8 @@ enum Fleetctl {
             console.err("fleetctl: unknown subcommand: \"\(name)\"\nRun 'fleetctl help' for usage.")
             return 2
         }
-        let flagPart = rest.prefix { $0 != "--" }
+        // A remote command's words (`fleetctl ssh m1 df -h`) are not fleetctl's flags.
+        let flagPart = command.passesArgumentsThrough ? rest.prefix { $0.hasPrefix("-") && $0 != "--" } : rest.prefix { $0 != "--" }
         if flagPart.contains(where: { $0 == "-sign" || $0 == "--sign" || $0.hasPrefix("--sign=") || $0.hasPrefix("-sign=") }) {
             console.err("WARNING: The signed/verified units feature is DEPRECATED and cannot be used.")
             return 2

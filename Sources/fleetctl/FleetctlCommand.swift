@@ -16,6 +16,9 @@ protocol FleetctlCommand: ParsableCommand, Sendable {
     static var flagHelp: [(flag: String, usage: String)] { get }
     /// Whether the command talks to the API (help, version, verify, fd-forward do not).
     static var needsClient: Bool { get }
+    /// Whether the words after the first argument belong to something else (ssh's remote
+    /// command), so `-h` there is not a request for help.
+    static var passesArgumentsThrough: Bool { get }
 
     /// Runs the command.
     /// - Returns: the exit status.
@@ -27,6 +30,7 @@ extension FleetctlCommand {
     static var details: String { summary }
     static var flagHelp: [(flag: String, usage: String)] { [] }
     static var needsClient: Bool { true }
+    static var passesArgumentsThrough: Bool { false }
 }
 
 /// The `--block-attempts`/`--no-block` pair of load, start, stop, unload and destroy.

@@ -101,6 +101,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
 
+    @Test func flagsOfTheRemoteCommandAreNotFleetctls() async throws {
+        try trustServer()
+        let streams = try TestStreams()
+        let result = await fleetctl(["ssh", "113f", "printf", "%s,", "-h", "--help", "-A", "--sign", "--fields="], streams: streams)
+        #expect(result.status == 0, "\(result.stderr) \(streams.error)")
+        #expect(streams.output == "-h,--help,-A,--sign,--fields=,")
+        // Before the machine, -h still asks for help.
+        let help = await cluster.run("ssh", "-A", "-h")
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("Open interactive shell on a machine in the cluster"))
+    }
+
     @Test func findsTheMachineByUnitAndHonoursDashes() async throws {
         try trustServer()
         try await cluster.submit("hello.service", TestCluster.hello, desiredState: "launched")
