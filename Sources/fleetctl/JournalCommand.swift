@@ -48,9 +48,9 @@ struct JournalCommand: FleetctlCommand {
             context.console.err("One unit file must be provided.")
             return 1
         }
-        let target: RemoteUnit
+        let unit: APIUnit
         do {
-            target = try await RemoteUnit.find(
+            unit = try await RemoteUnit.find(
                 units[0], context: context,
                 globalMessage: "Unable to retrieve journal of global unit %@.",
                 inactiveMessage: "Unit %@ does not appear to be running.")
@@ -59,8 +59,9 @@ struct JournalCommand: FleetctlCommand {
             return 1
         }
         do {
+            let address = try await RemoteUnit.address(of: unit, context: context)
             return try await SSHClient(context: context, port: sshPort)
-                .run(host: target.machine.primaryIP, command: Self.remoteCommand(unit: target.unit.name, lines: lines, follow: follow, output: output, sudo: sudo))
+                .run(host: address, command: Self.remoteCommand(unit: unit.name, lines: lines, follow: follow, output: output, sudo: sudo))
         } catch {
             context.console.err("Error running remote command: \(error.message)")
             return 1
