@@ -91,7 +91,7 @@ struct Daemon {
 
         let api = APIHandler(registry: registry, tokenLimit: config.tokenLimit)
         let statusReader: any UnitStatusReader = config.unitManager == .memory
-            ? InMemoryStatusReader() : SystemctlStatusReader(user: config.systemdUser)
+            ? InMemoryStatusReader(machineID: machineID) : SystemctlStatusReader(user: config.systemdUser)
         let unitStatus = UnitStatusHandler(registry: registry, machineID: machineID, reader: statusReader)
         let handler: @Sendable (APIRequest) async -> APIResponse = { request in
             if let answer = await unitStatus.handle(request) { return answer }

@@ -38,7 +38,9 @@ struct SystemctlStatusReader: UnitStatusReader {
 /// The status reader of a fleetd whose units live in memory (tests): there is no systemctl to
 /// ask, so every request is refused with a clear reason.
 struct InMemoryStatusReader: UnitStatusReader {
+    let machineID: String
+
     func status(of unit: String) async throws -> UnitStatusReport {
-        throw SystemctlStatusReader.Failure(description: "this fleetd runs units in memory (unit_manager=memory); systemctl has no status for \(unit)")
+        throw SystemctlStatusReader.Failure(description: "fleetd on \(machineID) runs units in memory (unit_manager=memory); systemctl has no status for \(unit)")
     }
 }
