@@ -93,6 +93,9 @@ struct Daemon {
         let statusReader: any UnitStatusReader = config.unitManager == .memory
             ? InMemoryStatusReader(machineID: machineID) : SystemctlStatusReader(user: config.systemdUser)
         let unitStatus = UnitStatusHandler(registry: registry, machineID: machineID, reader: statusReader)
+        let journalReader: any UnitJournalReader = config.unitManager == .memory
+            ? InMemoryJournalReader(machineID: machineID) : SystemdJournalReader()
+        let unitJournal = UnitJournalHandler(registry: registry, machineID: machineID, reader: journalReader)
         let handler: @Sendable (APIRequest) async -> APIResponse = { request in
             if let answer = await unitStatus.handle(request) { return answer }
             guard request.path == "/metrics" else { return await api.handle(request) }
@@ -102,7 +105,7 @@ struct Daemon {
             return APIResponse(status: 200, contentType: Metrics.contentType, body: Array(Metrics.format(sample).utf8))
         }
         let server = APIServer(configuration: serverConfiguration, handler: handler,
-                               logger: Logger(label: "fleet.api"))
+                               streamingHandler: unitJournal.streamingHandler, logger: Logger(label: "fleet.api"))
         try await server.start()  // logs its listeners
         // Other fleetds forward status requests for this machine's units to its TCP listener.
         if let apiURL = Self.advertisedAPIURL(publicIP: machine.publicIP, listeners: server.listeningDescriptions) {

@@ -44,3 +44,14 @@ struct InMemoryStatusReader: UnitStatusReader {
         throw SystemctlStatusReader.Failure(description: "fleetd on \(machineID) runs units in memory (unit_manager=memory); systemctl has no status for \(unit)")
     }
 }
+
+/// The journal reader of a fleetd whose units live in memory (tests): no journal to read.
+struct InMemoryJournalReader: UnitJournalReader {
+    let machineID: String
+
+    var outputModes: [String] { ["short", "json", "cat"] }
+
+    func journal(of unit: String, lines: Int, follow: Bool, output: String) async throws -> AsyncThrowingStream<String, any Error> {
+        throw SystemctlStatusReader.Failure(description: "fleetd on \(machineID) runs units in memory (unit_manager=memory); there is no journal of \(unit)")
+    }
+}

@@ -206,6 +206,12 @@ import Glibc
             #expect(viaB.body.contains("pinned.service"))
             let missing = try await b.request(.GET, "/fleet/v1/units/nope.service/status")
             #expect(missing.status == 404)
+            // The journal takes the same way, streamed.
+            let journal = try await b.request(.GET, "/fleet/v1/units/pinned.service/journal?lines=5&follow=true")
+            #expect(journal.status == 500, "\(journal.body)")
+            #expect(journal.body.contains("fleetd on \(a.machineID) runs units in memory (unit_manager=memory); there is no journal of pinned.service"))
+            let badLines = try await b.request(.GET, "/fleet/v1/units/pinned.service/journal?lines=many")
+            #expect(badLines.status == 400)
         }
     }
 

@@ -136,6 +136,36 @@ public final class HTTPAPITransport: APITransport {
         }
     }
 
+    /// Sends one GET whose answer is read as it arrives (a followed journal). Only connecting
+    /// and the response head are bounded by the request timeout; the body may last for ever.
+    /// - Returns: the status and the body's chunks; the stream ends with the response and
+    ///   stops reading when its consumer stops.
+    /// - Throws: `APIClientError` (`.transport`) when no response head came.
+    public func stream(path: String, query: [String: String]) async throws(APIClientError) -> (status: Int, body: AsyncThrowingStream<[UInt8], any Error>) {
+        var url = baseURL + path
+        if !query.isEmpty { url += "?" + Self.queryString(query) }
+        let request = HTTPClientRequest(url: url)
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .hours(24 * 365))
+        } catch {
+            throw APIClientError(.transport, message: "cannot reach the fleet API at \(endpoint): \(error)")
+        }
+        let (body, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let reader = Task {
+            do {
+                for try await var chunk in response.body {
+                    continuation.yield(chunk.readBytes(length: chunk.readableBytes) ?? [])
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in reader.cancel() }
+        return (Int(response.status.code), body)
+    }
+
     /// Closes the connection pool.
     public func shutdown() async {
         try? await http.shutdown()

@@ -183,7 +183,7 @@ public struct APIClient: Sendable {
     }
 
     /// Percent-encodes one path segment (unit names may hold `@`, `:` and `\`).
-    static func escape(_ segment: String) -> String {
+    public static func escape(_ segment: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~@:")
         return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment

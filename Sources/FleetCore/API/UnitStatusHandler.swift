@@ -7,7 +7,7 @@ import Foundation
 /// unit's machine advertises no API URL or cannot be reached, 508 a second hop.
 public struct UnitStatusHandler: Sendable {
     /// The query parameter of a forwarded request.
-    public static let hopParameter = "hop"
+    public static let hopParameter = UnitLocation.hopParameter
 
     /// Sends a request to another fleetd's API.
     public typealias Forward = @Sendable (_ apiURL: String, _ path: String, _ query: [String: String]) async throws(APIClientError) -> APITransportResponse
@@ -31,12 +31,14 @@ public struct UnitStatusHandler: Sendable {
 
     /// Answers a status request; nil for any other request.
     public func handle(_ request: APIRequest) async -> APIResponse? {
-        guard let name = Self.unitName(request.path) else { return nil }
+        guard let name = UnitLocation.unitName(request.path, leaf: "status") else { return nil }
         guard request.method == "GET" else {
             return .error(405, "only GET supported against this resource")
         }
         do {
             return try await status(name, forwarded: request.query[Self.hopParameter] != nil, path: request.path)
+        } catch let failure as UnitLocation.Failure {
+            return .error(failure.status, failure.message)
         } catch let failure as APIFailure {
             return .error(failure.status, failure.message)
         } catch {
@@ -44,41 +46,19 @@ public struct UnitStatusHandler: Sendable {
         }
     }
 
-    /// The unit of a `/fleet/v1/units/NAME/status` path.
-    static func unitName(_ path: String) -> String? {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard segments.count == 6, segments[0].isEmpty, "/\(segments[1])/\(segments[2])" == APIHandler.basePath,
-              segments[3] == "units", segments[5] == "status", !segments[4].isEmpty else { return nil }
-        return String(segments[4]).removingPercentEncoding ?? String(segments[4])
-    }
-
     private func status(_ name: String, forwarded: Bool, path: String) async throws -> APIResponse {
-        guard let entry = try await registry.unitEntry(name) else {
-            throw APIFailure(404, "unit \(name) does not exist")
-        }
-        guard !entry.unit.global else {
-            throw APIFailure(400, "unit \(name) is global: ask for its status on each machine")
-        }
-        guard let running = entry.states.first(where: { $0.record.jobState != nil && $0.record.jobState != .inactive })?.machineID else {
-            throw APIFailure(409, "unit \(name) does not appear to be loaded")
-        }
-        if running == machineID {
+        switch try await UnitLocation.locate(name, registry: registry, machineID: machineID, forwarded: forwarded) {
+        case .here:
             var report = try await reader.status(of: name)
             report.machineID = machineID
             return APIResponse(status: 200, contentType: "application/json", body: Array(try JSONEncoder().encode(report)))
-        }
-        guard !forwarded else {
-            throw APIFailure(508, "unit \(name) runs on \(running), not on \(machineID) that this request was forwarded to")
-        }
-        let machine = try await registry.machines().first { $0.id == running }
-        guard let apiURL = machine?.apiURL, !apiURL.isEmpty else {
-            throw APIFailure(502, "machine \(running) of unit \(name) advertises no API URL")
-        }
-        do {
-            let answer = try await forward(apiURL, path, [Self.hopParameter: "1"])
-            return APIResponse(status: answer.status, contentType: "application/json", body: answer.body)
-        } catch {
-            throw APIFailure(502, "machine \(running) of unit \(name) is unreachable at \(apiURL): \(error.message)")
+        case .remote(let running, let apiURL):
+            do {
+                let answer = try await forward(apiURL, path, [Self.hopParameter: "1"])
+                return APIResponse(status: answer.status, contentType: "application/json", body: answer.body)
+            } catch {
+                throw APIFailure(502, "machine \(running) of unit \(name) is unreachable at \(apiURL): \(error.message)")
+            }
         }
     }
 

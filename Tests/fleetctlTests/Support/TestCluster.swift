@@ -58,12 +58,13 @@ final class TestCluster: Sendable {
         await run(arguments, environment: environment)
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:], io: ProcessIO = .standard) async -> Result {
+    /// - Parameter http: reach the API the real way (`--endpoint`), not in process.
+    func run(_ arguments: [String], environment: [String: String] = [:], io: ProcessIO = .standard, http: Bool = false) async -> Result {
         let output = CapturedOutput()
         let transport = transport
         let status = await Fleetctl.run(
             arguments, environment: environment, console: output.console, workingDirectory: directory,
-            connect: { _ in transport },
+            connect: http ? Fleetctl.httpTransport : { _ in transport },
             sleep: { _ in await self.agentTurn() }, io: io)
         return Result(status: status, stdout: output.stdout, stderr: output.stderr)
     }
@@ -87,8 +88,8 @@ final class TestCluster: Sendable {
     }
 
     /// Registers a machine.
-    func addMachine(_ id: String, ip: String = "", metadata: [String: String] = [:]) async throws {
-        try await registry.registerMachine(MachineState(id: id, publicIP: ip, metadata: metadata), lease: try await currentLease())
+    func addMachine(_ id: String, ip: String = "", metadata: [String: String] = [:], apiURL: String = "") async throws {
+        try await registry.registerMachine(MachineState(id: id, publicIP: ip, metadata: metadata, apiURL: apiURL), lease: try await currentLease())
     }
 
     /// Publishes a unit's state as the agent on `machine` would.
