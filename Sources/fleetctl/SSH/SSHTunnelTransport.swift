@@ -29,7 +29,7 @@ actor SSHTunnelTransport: APITransport {
         let (host, port) = try Self.split(tunnel)
         self.host = host
         remote = try Self.remote(forEndpoint: endpoint)
-        ssh = SSHClient(context: context, port: port)
+        ssh = SSHClient(context: context, port: port, viaTunnel: false)
         requestTimeout = .milliseconds(Int64(max(0.001, context.globals.requestTimeout) * 1000))
         connectTimeout = .milliseconds(Int64(max(0.001, context.globals.sshTimeout) * 1000))
     }
