@@ -239,6 +239,34 @@ await runner.check("journal: last N lines of a unit, then follow its new lines")
     try await manager.unload([lines, talker])
 }
 
+await runner.check("journal reader of the API: the last lines as text, then followed lines") {
+    let name = "fleet-check-api-journal.service"
+    _ = try await manager.writeUnit(name, contents: service(
+        "/bin/sh -c 'i=0; while true; do i=$((i+1)); echo api $i; sleep 0.2; done'"))
+    try await manager.start(name)
+    _ = try await waitFor(name, "active/running")
+    let reader = SystemdJournalReader()
+    // journald writes asynchronously: read until the first three lines are there.
+    var text = ""
+    for _ in 0..<300 where !text.contains("api 1\napi 2\napi 3\n") {
+        try await Task.sleep(for: .milliseconds(10))
+        text = ""
+        for try await piece in try await reader.journal(of: name, lines: 100, follow: false, output: "cat") { text += piece }
+    }
+    try expect(text.contains("api 1\napi 2\napi 3\n"), "cat: \(text)")
+    var followed: [Int] = []
+    let deadline = ContinuousClock.now + .seconds(8)
+    for try await piece in try await reader.journal(of: name, lines: 1, follow: true, output: "short") {
+        followed += piece.split(separator: "\n").compactMap { line -> Int? in
+            let words = line.split(separator: " ")
+            return words.count >= 2 && words[words.count - 2] == "api" ? Int(words[words.count - 1]) : nil
+        }
+        if followed.count >= 3 || ContinuousClock.now > deadline { break }
+    }
+    try expect(followed.count >= 3 && followed == Array(followed[0]...(followed[0] + followed.count - 1)), "followed \(followed)")
+    try await manager.unload([name])
+}
+
 await runner.check("a unit file systemd rejects shows its load error; others are unaffected") {
     let bad = "fleet-check-bad.service"
     let good = "fleet-check-good.service"

@@ -8,7 +8,7 @@ import Foundation
 enum Fleetctl {
     /// Every command, in the order help lists them (alphabetical, as the original).
     static let commands: [any FleetctlCommand.Type] = [
-        CatCommand.self, DestroyCommand.self, FDForwardCommand.self, HelpCommand.self,
+        CatCommand.self, CompletionCommand.self, DestroyCommand.self, FDForwardCommand.self, HelpCommand.self,
         JournalCommand.self, ListMachinesCommand.self, ListUnitFilesCommand.self, ListUnitsCommand.self,
         LoadCommand.self, RestartCommand.self, SSHCommand.self, StartCommand.self, StatusCommand.self, StopCommand.self, SubmitCommand.self,
         UnloadCommand.self, VerifyCommand.self, VersionCommand.self,
@@ -62,7 +62,8 @@ enum Fleetctl {
             console.err("fleetctl: unknown subcommand: \"\(name)\"\nRun 'fleetctl help' for usage.")
             return 2
         }
-        let flagPart = rest.prefix { $0 != "--" }
+        // A remote command's words (`fleetctl ssh m1 df -h`) are not fleetctl's flags.
+        let flagPart = command.passesArgumentsThrough ? rest.prefix { $0.hasPrefix("-") && $0 != "--" } : rest.prefix { $0 != "--" }
         if flagPart.contains(where: { $0 == "-sign" || $0 == "--sign" || $0.hasPrefix("--sign=") || $0.hasPrefix("-sign=") }) {
             console.err("WARNING: The signed/verified units feature is DEPRECATED and cannot be used.")
             return 2

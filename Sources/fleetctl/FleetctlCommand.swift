@@ -1,8 +1,9 @@
 import ArgumentParser
 
 /// One fleetctl subcommand: its flags (parsed by ArgumentParser), its help texts as the
-/// original printed them, and what it does.
-protocol FleetctlCommand: ParsableArguments, Sendable {
+/// original printed them, and what it does. A `ParsableCommand` only so that ArgumentParser can
+/// write shell completion scripts for the whole command set; fleetctl dispatches itself.
+protocol FleetctlCommand: ParsableCommand, Sendable {
     /// The word on the command line (`list-units`).
     static var name: String { get }
     /// The one-line summary of the command list.
@@ -15,6 +16,9 @@ protocol FleetctlCommand: ParsableArguments, Sendable {
     static var flagHelp: [(flag: String, usage: String)] { get }
     /// Whether the command talks to the API (help, version, verify, fd-forward do not).
     static var needsClient: Bool { get }
+    /// Whether the words after the first argument belong to something else (ssh's remote
+    /// command), so `-h` there is not a request for help.
+    static var passesArgumentsThrough: Bool { get }
 
     /// Runs the command.
     /// - Returns: the exit status.
@@ -22,9 +26,11 @@ protocol FleetctlCommand: ParsableArguments, Sendable {
 }
 
 extension FleetctlCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: name, abstract: summary) }
     static var details: String { summary }
     static var flagHelp: [(flag: String, usage: String)] { [] }
     static var needsClient: Bool { true }
+    static var passesArgumentsThrough: Bool { false }
 }
 
 /// The `--block-attempts`/`--no-block` pair of load, start, stop, unload and destroy.

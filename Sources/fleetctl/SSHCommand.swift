@@ -24,6 +24,8 @@ struct SSHCommand: FleetctlCommand {
         ("--unit=", "Open SSH connection to machine running provided unit."),
     ]
 
+    static let passesArgumentsThrough = true
+
     @Option(name: [.customLong("machine"), .customShort("m")]) var machine = ""
     @Option(name: [.customLong("unit"), .customShort("u")]) var unit = ""
     @Flag(name: [.customLong("forward-agent"), .customShort("A")]) var forwardAgent = false

@@ -97,7 +97,14 @@ struct Daemon {
                           logger: Logger(label: "fleet.agent"), leaseSource: leaseSource)
 
         let api = APIHandler(registry: registry, tokenLimit: config.tokenLimit)
+        let statusReader: any UnitStatusReader = config.unitManager == .memory
+            ? InMemoryStatusReader(machineID: machineID) : SystemctlStatusReader(user: config.systemdUser)
+        let unitStatus = UnitStatusHandler(registry: registry, machineID: machineID, reader: statusReader)
+        let journalReader: any UnitJournalReader = config.unitManager == .memory
+            ? InMemoryJournalReader(machineID: machineID) : SystemdJournalReader()
+        let unitJournal = UnitJournalHandler(registry: registry, machineID: machineID, reader: journalReader)
         let handler: @Sendable (APIRequest) async -> APIResponse = { request in
+            if let answer = await unitStatus.handle(request) { return answer }
             guard request.path == "/metrics" else { return await api.handle(request) }
             guard request.method == "GET" || request.method == "HEAD" else { return .error(405, "method not allowed") }
             let sample = Metrics.Sample(engine: await engine?.metrics, agent: await agent.metrics,
@@ -105,8 +112,15 @@ struct Daemon {
             return APIResponse(status: 200, contentType: Metrics.contentType, body: Array(Metrics.format(sample).utf8))
         }
         let server = APIServer(configuration: serverConfiguration, handler: handler,
-                               logger: Logger(label: "fleet.api"))
+                               streamingHandler: unitJournal.streamingHandler, logger: Logger(label: "fleet.api"))
         try await server.start()  // logs its listeners
+        // Other fleetds forward status requests for this machine's units to its TCP listener.
+        if let apiURL = Self.advertisedAPIURL(publicIP: machine.publicIP, listeners: server.listeningDescriptions) {
+            var advertised = await presence.currentMachine
+            advertised.apiURL = apiURL
+            try? await presence.update(machine: advertised)
+            logger.info("advertising the API at \(apiURL)")
+        }
 
         let reloader = Reloader(source: source, current: config, presence: presence, agent: agent, logger: logger)
         var services: [any Service] = [
@@ -155,6 +169,19 @@ struct Daemon {
             logger.warning("cannot ask systemd whether fleetd is restarting; revoking the lease", metadata: ["error": "\(error)"])
             return false
         }
+    }
+
+    /// `http(s)://PUBLIC_IP:PORT` of the first TCP listener (`tcp:0.0.0.0:49153 (tls)`), nil
+    /// without a public IP or a TCP listener.
+    static func advertisedAPIURL(publicIP: String, listeners: [String]) -> String? {
+        guard !publicIP.isEmpty else { return nil }
+        for listener in listeners where listener.hasPrefix("tcp:") {
+            let address = listener.dropFirst(4).split(separator: " ").first.map(String.init) ?? ""
+            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { continue }
+            let host = publicIP.contains(":") ? "[\(publicIP)]" : publicIP
+            return (listener.hasSuffix("(tls)") ? "https" : "http") + "://\(host):\(port)"
+        }
+        return nil
     }
 
     static func publicIP(_ config: FleetConfiguration, _ logger: Logger) -> String {

@@ -92,7 +92,16 @@ final class FleetdProcess: @unchecked Sendable {
         socketPath: String, _ method: HTTPMethod, _ path: String, body: String? = nil
     ) async throws -> (status: Int, body: String) {
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else { throw FleetdTestError("bad socket URL") }
-        var request = HTTPClientRequest(url: url.absoluteString)
+        return try await request(fullURL: url.absoluteString, method, body: body)
+    }
+
+    /// One request to the API at a TCP base URL (`http://127.0.0.1:PORT`).
+    static func request(url: String, _ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> (status: Int, body: String) {
+        try await request(fullURL: url + path, method, body: body)
+    }
+
+    private static func request(fullURL: String, _ method: HTTPMethod, body: String?) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: fullURL)
         request.method = method
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")

@@ -213,6 +213,44 @@ import Glibc
         await daemon.destroy()
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate")))
+    func aTCPListenerIsAdvertisedAndStatusRequestsAreForwardedToIt() async throws {
+        try await withCluster { etcd, registry, daemons in
+            let port = try await EtcdProcess.freePorts(1)[0]
+            // a gets a TCP listener by socket activation; b has only its unix socket.
+            let a = try FleetdProcess(etcd: etcd.clientURL, activatedSocket: "127.0.0.1:\(port)")
+            daemons.append(a)
+            let b = try FleetdProcess(etcd: etcd.clientURL)
+            daemons.append(b)
+            // systemd-socket-activate starts fleetd on the first connection.
+            #expect(try await eventually { (try? await FleetdProcess.request(url: "http://127.0.0.1:\(port)", .GET, "/fleet/v1/discovery"))?.status == 200 })
+            #expect(try await eventually {
+                let machines = try await registry.machines()
+                return machines.first { $0.id == a.machineID }?.apiURL == "http://127.0.0.1:\(port)"
+                    && machines.first { $0.id == b.machineID }?.apiURL == ""
+            })
+
+            let pinned = #"{"desiredState":"launched","options":[{"section":"Service","name":"ExecStart","value":"/bin/sleep 1000"},"#
+                + #"{"section":"X-Fleet","name":"MachineID","value":"\#(a.machineID)"}]}"#
+            #expect(try await b.request(.PUT, "/fleet/v1/units/pinned.service", body: pinned).status == 201)
+            #expect(try await eventually { try await activeMachine(registry, "pinned.service") == a.machineID })
+            // Asked on b, answered by a (whose units live in memory, so its reader says why it has
+            // no systemctl status): the answer travelled b → a.
+            let viaB = try await b.request(.GET, "/fleet/v1/units/pinned.service/status")
+            #expect(viaB.status == 500, "\(viaB.body)")
+            #expect(viaB.body.contains("fleetd on \(a.machineID) runs units in memory"), "\(viaB.body)")
+            #expect(viaB.body.contains("pinned.service"))
+            let missing = try await b.request(.GET, "/fleet/v1/units/nope.service/status")
+            #expect(missing.status == 404)
+            // The journal takes the same way, streamed.
+            let journal = try await b.request(.GET, "/fleet/v1/units/pinned.service/journal?lines=5&follow=true")
+            #expect(journal.status == 500, "\(journal.body)")
+            #expect(journal.body.contains("fleetd on \(a.machineID) runs units in memory (unit_manager=memory); there is no journal of pinned.service"))
+            let badLines = try await b.request(.GET, "/fleet/v1/units/pinned.service/journal?lines=many")
+            #expect(badLines.status == 400)
+        }
+    }
+
     @Test func configurationErrorsExitNonZeroWithAClearMessage() async throws {
         let cases: [(arguments: [String], status: Int32, message: String)] = [
             (["-agent_ttl=banana"], 1, "agent_ttl"),

@@ -54,9 +54,11 @@ import Testing
         #expect(etcd.stderr.hasPrefix("Unable to initialize client: the etcd driver is not supported"))
         let other = await cluster.run("--driver", "x", "list-units")
         #expect(other.stderr == "Unable to initialize client: unrecognized driver \"x\"\n")
-        let tunnel = await cluster.run("--tunnel=10.0.0.1", "list-units")
+        let tunnel = await cluster.run("--tunnel=host:port", "list-units")
         #expect(tunnel.status == 1)
-        #expect(tunnel.stderr.contains("--tunnel is not supported yet"))
+        #expect(tunnel.stderr == "Unable to initialize client: invalid --tunnel \"host:port\": expected HOST or HOST:PORT\n")
+        let https = await cluster.run("--tunnel=127.0.0.1", "--endpoint=https://127.0.0.1:1", "list-units")
+        #expect(https.stderr == "Unable to initialize client: --tunnel reaches unix:// and http:// endpoints, not https://\n")
     }
 
     @Test func severalEndpointsUseTheFirstWithAWarning() async {

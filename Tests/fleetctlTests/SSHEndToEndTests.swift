@@ -101,6 +101,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
 
+    @Test func flagsOfTheRemoteCommandAreNotFleetctls() async throws {
+        try trustServer()
+        let streams = try TestStreams()
+        let result = await fleetctl(["ssh", "113f", "printf", "%s,", "-h", "--help", "-A", "--sign", "--fields="], streams: streams)
+        #expect(result.status == 0, "\(result.stderr) \(streams.error)")
+        #expect(streams.output == "-h,--help,-A,--sign,--fields=,")
+        // Before the machine, -h still asks for help.
+        let help = await cluster.run("ssh", "-A", "-h")
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("Open interactive shell on a machine in the cluster"))
+    }
+
     @Test func findsTheMachineByUnitAndHonoursDashes() async throws {
         try trustServer()
         try await cluster.submit("hello.service", TestCluster.hello, desiredState: "launched")
@@ -128,6 +140,32 @@ import Testing
         #expect(result.status == 3, "\(result.stderr) \(streams.error)")
         #expect(streams.output == "[status][-l][a.service]\n[status][-l][b.service]\n[status][-l][bad.service]\n")
         #expect(result.stdout == "\n\n")
+    }
+
+    @Test func statusFallsBackToSSHUnlessTheAPIIsRequired() async throws {
+        try trustServer()
+        try server.install("systemctl", script: #"echo "over ssh: $3""#)
+        // The answering fleetd (m2) cannot reach m1's API: the default falls back to SSH.
+        let cluster = TestCluster(statusReader: FixedStatusReader(output: "over the API"), statusMachine: TestCluster.m2)
+        try await cluster.addMachine(TestCluster.m1, ip: "127.0.0.1")
+        try await cluster.submit("hello.service", TestCluster.hello, desiredState: "launched")
+        try await cluster.report("hello.service", on: TestCluster.m1, .launched)
+        let globals = ["--ssh-username", server.user, "--known-hosts-file", knownHosts]
+        let streams = try TestStreams()
+        let fallback = await cluster.run(globals + ["status", "--ssh-port", String(server.port), "hello.service"], environment: server.environment, io: streams.io)
+        #expect(fallback.status == 0, "\(fallback.stderr) \(streams.error)")
+        #expect(streams.output == "over ssh: hello.service\n")
+
+        // Where the API can answer, --via=ssh still goes over SSH.
+        let local = TestCluster(statusReader: FixedStatusReader(output: "over the API"), statusMachine: TestCluster.m1)
+        try await local.addMachine(TestCluster.m1, ip: "127.0.0.1")
+        try await local.submit("hello.service", TestCluster.hello, desiredState: "launched")
+        try await local.report("hello.service", on: TestCluster.m1, .launched)
+        let sshOnly = try TestStreams()
+        let viaSSH = await local.run(globals + ["status", "--via=ssh", "--ssh-port", String(server.port), "hello.service"], environment: server.environment, io: sshOnly.io)
+        #expect(viaSSH.status == 0)
+        #expect(viaSSH.stdout == "")
+        #expect(sshOnly.output == "over ssh: hello.service\n")
     }
 
     @Test func journalRunsJournalctlWithItsFlags() async throws {

@@ -54,6 +54,22 @@ import Testing
         }
     }
 
+    @Test func sshGoesThroughTheTunnelHost() async throws {
+        try await withTunnel { server, cluster, globals in
+            // The tunnel host and the machine are the same sshd: one question, one key stored.
+            let streams = try TestStreams(input: "yes\n")
+            let result = await cluster.run(globals + ["ssh", "--ssh-port", String(server.port), "113f", "echo", "through"],
+                                           environment: server.environment, io: streams.io)
+            #expect(result.status == 0, "\(result.stderr) \(streams.error)")
+            #expect(streams.output == "through\n")
+            #expect(result.stderr.components(separatedBy: "Are you sure").count == 2, "\(result.stderr)")
+            // Logins: the API tunnel's, then the proxy's and the machine's own (directly, there
+            // would be two in all; the key fetch through the proxy stops before logging in).
+            let log = (try? String(contentsOfFile: server.directory + "/sshd.log", encoding: .utf8)) ?? ""
+            #expect(log.components(separatedBy: "Accepted publickey").count - 1 >= 3, "\(log)")
+        }
+    }
+
     @Test func aRefusedTunnelHostIsAnError() async throws {
         try await withTunnel { server, cluster, globals in
             let streams = try TestStreams(input: "no\n")

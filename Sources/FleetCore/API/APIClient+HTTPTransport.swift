@@ -105,16 +105,20 @@ public final class HTTPAPITransport: APITransport {
         }
     }
 
+    /// `a=1&b=2`: the parameters sorted by name, percent-encoded (every transport writes them
+    /// the same way).
+    public static func queryString(_ query: [String: String]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return query.sorted { $0.key < $1.key }.map { key, value in
+            (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key) + "=" + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
+        }.joined(separator: "&")
+    }
+
     /// Sends one request with the request timeout as its deadline.
     public func send(method: String, path: String, query: [String: String], body: [UInt8]) async throws(APIClientError) -> APITransportResponse {
         var url = baseURL + path
-        if !query.isEmpty {
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "-._~")
-            url += "?" + query.sorted { $0.key < $1.key }.map { key, value in
-                (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key) + "=" + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
-            }.joined(separator: "&")
-        }
+        if !query.isEmpty { url += "?" + Self.queryString(query) }
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         if !body.isEmpty {
@@ -130,6 +134,36 @@ public final class HTTPAPITransport: APITransport {
         } catch {
             throw APIClientError(.transport, message: "cannot reach the fleet API at \(endpoint): \(error)")
         }
+    }
+
+    /// Sends one GET whose answer is read as it arrives (a followed journal). Only connecting
+    /// and the response head are bounded by the request timeout; the body may last for ever.
+    /// - Returns: the status and the body's chunks; the stream ends with the response and
+    ///   stops reading when its consumer stops.
+    /// - Throws: `APIClientError` (`.transport`) when no response head came.
+    public func stream(path: String, query: [String: String]) async throws(APIClientError) -> (status: Int, body: AsyncThrowingStream<[UInt8], any Error>) {
+        var url = baseURL + path
+        if !query.isEmpty { url += "?" + Self.queryString(query) }
+        let request = HTTPClientRequest(url: url)
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .hours(24 * 365))
+        } catch {
+            throw APIClientError(.transport, message: "cannot reach the fleet API at \(endpoint): \(error)")
+        }
+        let (body, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let reader = Task {
+            do {
+                for try await var chunk in response.body {
+                    continuation.yield(chunk.readBytes(length: chunk.readableBytes) ?? [])
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in reader.cancel() }
+        return (Int(response.status.code), body)
     }
 
     /// Closes the connection pool.

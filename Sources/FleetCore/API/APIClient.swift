@@ -142,6 +142,15 @@ public struct APIClient: Sendable {
         _ = try await call("PATCH", "/machines", body: try encode(operations), expecting: [200, 204])
     }
 
+    // MARK: Diagnostics (beyond the original API)
+
+    /// `systemctl status` of a unit, from the fleetd of the machine running it.
+    /// - Throws: `APIClientError`; its status says why (404 also for a fleetd without this
+    ///   endpoint, 502 when the unit's machine cannot be reached through the API).
+    public func unitStatus(_ name: String) async throws(APIClientError) -> UnitStatusReport {
+        try await get("/units/" + Self.escape(name) + "/status", pageToken: nil)
+    }
+
     // MARK: Plumbing
 
     private func get<T: Decodable>(_ path: String, query: [String: String] = [:], pageToken: String?) async throws(APIClientError) -> T {
@@ -174,7 +183,7 @@ public struct APIClient: Sendable {
     }
 
     /// Percent-encodes one path segment (unit names may hold `@`, `:` and `\`).
-    static func escape(_ segment: String) -> String {
+    public static func escape(_ segment: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~@:")
         return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment

@@ -242,7 +242,7 @@ public struct Registry: Sendable {
         return try await store.list(prefix: keys.machines).pairs.compactMap { pair in
             guard let record = decode(MachineRecord.self, pair) else { return nil }
             let metadata = overrides[record.id]?.applied(to: record.metadata) ?? record.metadata
-            return MachineState(id: record.id, publicIP: record.publicIP, metadata: metadata)
+            return MachineState(id: record.id, publicIP: record.publicIP, metadata: metadata, apiURL: record.apiURL ?? "")
         }
     }
 

@@ -55,11 +55,14 @@ public struct MachineRecord: Sendable, Hashable, Codable {
     public var publicIP: String
     /// Metadata from the machine's own configuration (API overrides are stored apart).
     public var metadata: [String: String]
+    /// The machine's advertised API URL; absent in records of older fleetds and when none.
+    public var apiURL: String?
 
     public init(_ machine: MachineState) {
         id = machine.id
         publicIP = machine.publicIP
         metadata = machine.metadata
+        apiURL = machine.apiURL.isEmpty ? nil : machine.apiURL
     }
 }
 

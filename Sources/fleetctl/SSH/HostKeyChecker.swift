@@ -111,6 +111,30 @@ struct HostKeyChecker: Sendable {
         }
     }
 
+    /// Fetches a host's keys through a proxy, where ssh-keyscan cannot go: OpenSSH connects
+    /// with strict checking off and an empty known-hosts file of its own, records the key it
+    /// was shown there, and gives up at authentication (none is allowed).
+    static func scanThroughProxy(proxyOptions: [String], timeout: [String], environment: [String: String])
+        -> @Sendable (String, Int) async throws(FleetctlError) -> [HostKey] {
+        { host, port throws(FleetctlError) in
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("fleetctl-hostkey-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let offOptions = ["StrictHostKeyChecking=no", "UserKnownHostsFile=\(file)", "GlobalKnownHostsFile=/dev/null",
+                              "HashKnownHosts=no", "UpdateHostKeys=no", "BatchMode=yes", "PubkeyAuthentication=no",
+                              "PasswordAuthentication=no", "KbdInteractiveAuthentication=no", "GSSAPIAuthentication=no",
+                              "HostbasedAuthentication=no", "IdentityAgent=none", "LogLevel=ERROR"]
+            let arguments = timeout + offOptions.flatMap { ["-o", $0] } + proxyOptions + ["-p", String(port), "--", host, "true"]
+            let result = try await ChildProcess.capture(SSHClient.sshPath, arguments, environment: environment)
+            let address = KnownHosts.address(host: host, port: port)
+            let keys = KnownHosts(contents: (try? String(contentsOfFile: file, encoding: .utf8)) ?? "").keys(for: address)
+            guard !keys.isEmpty else {
+                let why = result.error.split(whereSeparator: \.isNewline).joined(separator: "; ")
+                throw FleetctlError("unable to read the host key of \(address) through the tunnel" + (why.isEmpty ? "" : ": \(why)"))
+            }
+            return keys
+        }
+    }
+
     /// The keys in ssh-keyscan's output (`host keytype base64` lines; `#` lines are comments).
     static func parseKeyscan(_ output: String) -> [HostKey] {
         output.split(whereSeparator: \.isNewline).compactMap { line in

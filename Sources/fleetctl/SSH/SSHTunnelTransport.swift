@@ -29,7 +29,7 @@ actor SSHTunnelTransport: APITransport {
         let (host, port) = try Self.split(tunnel)
         self.host = host
         remote = try Self.remote(forEndpoint: endpoint)
-        ssh = SSHClient(context: context, port: port)
+        ssh = SSHClient(context: context, port: port, viaTunnel: false)
         requestTimeout = .milliseconds(Int64(max(0.001, context.globals.requestTimeout) * 1000))
         connectTimeout = .milliseconds(Int64(max(0.001, context.globals.sshTimeout) * 1000))
     }
@@ -140,14 +140,7 @@ actor SSHTunnelTransport: APITransport {
 
     /// One HTTP/1.1 request, keep-alive.
     static func request(method: String, path: String, query: [String: String], body: [UInt8]) -> [UInt8] {
-        var target = path
-        if !query.isEmpty {
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "-._~")
-            target += "?" + query.sorted { $0.key < $1.key }.map { key, value in
-                (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key) + "=" + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
-            }.joined(separator: "&")
-        }
+        let target = query.isEmpty ? path : path + "?" + HTTPAPITransport.queryString(query)
         var head = "\(method) \(target) HTTP/1.1\r\nHost: fleet\r\nContent-Length: \(body.count)\r\n"
         if !body.isEmpty { head += "Content-Type: application/json\r\n" }
         head += "\r\n"

@@ -50,8 +50,10 @@ final class SSHServer: @unchecked Sendable {
             """.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
         try Self.run("/usr/sbin/sshd", ["-f", directory + "/sshd_config", "-E", directory + "/sshd.log"])
         let pidFile = directory + "/sshd.pid"
-        try Self.waitFor { FileManager.default.fileExists(atPath: pidFile) }
-        let sshd = pid_t((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        // The file may exist a moment before its number is in it.
+        let readPID = { pid_t(((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try Self.waitFor { readPID() != nil }
+        let sshd = readPID() ?? 0
         let socket = directory + "/agent.sock"
         // `SSH_AGENT_PID=1234; export SSH_AGENT_PID;`
         // The shell closes every inherited descriptor first: ssh-agent keeps them, and one of them

@@ -10,6 +10,8 @@ final class TestCluster: Sendable {
     let store = InMemoryKeyValueStore()
     let registry: Registry
     let handler: APIHandler
+    /// The status endpoint, as the fleetd on `statusMachine` serves it; nil for an old fleetd.
+    let statusHandler: UnitStatusHandler?
     let directory: String
     private let lease = Mutex<Int64?>(nil)
     /// Runs at each of fleetctl's waits between polls (the agent's turn); counts them.
@@ -19,10 +21,17 @@ final class TestCluster: Sendable {
     static let m1 = "113f16a7a0b7492aa4eb1b1d7e3c5d7a"
     static let m2 = "2c9e1f0b5d3a4c6e8f7a9b0c1d2e3f40"
 
-    /// - Parameter tokenLimit: page size; small so listings cross pages.
-    init(tokenLimit: Int = 2) {
-        registry = Registry(store: store)
+    /// - Parameters:
+    ///   - tokenLimit: page size; small so listings cross pages.
+    ///   - statusReader: serves `GET /units/NAME/status` as the fleetd on `statusMachine`;
+    ///     nil answers it as a fleetd without that endpoint (404).
+    ///   - forward: how that fleetd reaches others.
+    init(tokenLimit: Int = 2, statusReader: (any UnitStatusReader)? = nil, statusMachine: String = TestCluster.m1,
+         forward: @escaping UnitStatusHandler.Forward = UnitStatusHandler.httpForward) {
+        let registry = Registry(store: store)
+        self.registry = registry
         handler = APIHandler(registry: registry, tokenLimit: tokenLimit)
+        statusHandler = statusReader.map { UnitStatusHandler(registry: registry, machineID: statusMachine, reader: $0, forward: forward) }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleetctl-tests-\(UUID().uuidString)").path
         try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
@@ -31,7 +40,10 @@ final class TestCluster: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    var client: APIClient { APIClient(transport: InProcessAPITransport(handler: handler)) }
+    var client: APIClient { APIClient(transport: transport) }
+
+    /// The API as fleetctl reaches it here: the status endpoint first, then the rest.
+    var transport: any APITransport { TestTransport(status: statusHandler, api: InProcessAPITransport(handler: handler)) }
     var sleepCount: Int { sleeps.withLock { $0 } }
 
     /// The result of one invocation.
@@ -46,12 +58,13 @@ final class TestCluster: Sendable {
         await run(arguments, environment: environment)
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:], io: ProcessIO = .standard) async -> Result {
+    /// - Parameter http: reach the API the real way (`--endpoint`), not in process.
+    func run(_ arguments: [String], environment: [String: String] = [:], io: ProcessIO = .standard, http: Bool = false) async -> Result {
         let output = CapturedOutput()
-        let handler = handler
+        let transport = transport
         let status = await Fleetctl.run(
             arguments, environment: environment, console: output.console, workingDirectory: directory,
-            connect: { _ in InProcessAPITransport(handler: handler) },
+            connect: http ? Fleetctl.httpTransport : { _ in transport },
             sleep: { _ in await self.agentTurn() }, io: io)
         return Result(status: status, stdout: output.stdout, stderr: output.stderr)
     }
@@ -75,8 +88,8 @@ final class TestCluster: Sendable {
     }
 
     /// Registers a machine.
-    func addMachine(_ id: String, ip: String = "", metadata: [String: String] = [:]) async throws {
-        try await registry.registerMachine(MachineState(id: id, publicIP: ip, metadata: metadata), lease: try await currentLease())
+    func addMachine(_ id: String, ip: String = "", metadata: [String: String] = [:], apiURL: String = "") async throws {
+        try await registry.registerMachine(MachineState(id: id, publicIP: ip, metadata: metadata, apiURL: apiURL), lease: try await currentLease())
     }
 
     /// Publishes a unit's state as the agent on `machine` would.
@@ -115,4 +128,38 @@ final class TestCluster: Sendable {
         Global=true
 
         """
+}
+
+/// The in-process API with the status endpoint in front, as fleetd composes them.
+struct TestTransport: APITransport {
+    let status: UnitStatusHandler?
+    let api: InProcessAPITransport
+
+    func send(method: String, path: String, query: [String: String], body: [UInt8]) async throws(APIClientError) -> APITransportResponse {
+        if let answer = await status?.handle(APIRequest(method: method, path: path, query: query, body: body)) {
+            return APITransportResponse(status: answer.status, body: answer.body)
+        }
+        return try await api.send(method: method, path: path, query: query, body: body)
+    }
+
+    func shutdown() async {}
+}
+
+/// A status reader with a fixed answer, counting its calls.
+final class FixedStatusReader: UnitStatusReader {
+    let output: String
+    let exitStatus: Int32
+    private let calls = Mutex<[String]>([])
+
+    init(output: String, exitStatus: Int32 = 0) {
+        self.output = output
+        self.exitStatus = exitStatus
+    }
+
+    var units: [String] { calls.withLock { $0 } }
+
+    func status(of unit: String) async throws -> UnitStatusReport {
+        calls.withLock { $0.append(unit) }
+        return UnitStatusReport(name: unit, exitStatus: exitStatus, output: output.replacingOccurrences(of: "NAME", with: unit))
+    }
 }
