@@ -99,6 +99,14 @@ t_status_journal_ssh() {
     grep -q "tick from $(name_of 2)" <<<"$out" || fail "journal output: $out"
     out=$(fctl --strict-host-key-checking=false journal --sudo --lines 2 sj.service) || fail "journal --sudo exit $?"
     grep -q "tick from $(name_of 2)" <<<"$out" || fail "journal --sudo output: $out"
+    # Without SSH: fleetd on machine 1 forwards to the fleetd of machine 2 (its advertised API).
+    out=$(fctl status --via=api sj.service) || fail "status --via=api exit $?: $out"
+    grep -q "Active: active (running)" <<<"$out" || fail "status --via=api output: $out"
+    out=$(fctl journal --via=api --lines 3 sj.service) || fail "journal --via=api exit $?"
+    grep -q "tick from $(name_of 2)" <<<"$out" || fail "journal --via=api output: $out"
+    # -f streams: new lines keep coming until fleetctl is stopped.
+    out=$(timeout 4 "$MACHINE" exec "$(name_of 1)" /opt/fleet/bin/fleetctl journal --via=api -f --lines 1 sj.service) || true
+    [[ $(grep -c "tick from" <<<"$out") -ge 3 ]] || fail "journal --via=api -f gave: $out"
     out=$(fctl --strict-host-key-checking=false ssh sj.service hostname) || fail "ssh by unit"
     [[ $out == "$(name_of 2)" ]] || fail "ssh by unit ran on '$out'"
     out=$(fctl --strict-host-key-checking=false ssh "$(machine_id 3 | cut -c1-6)" hostname) || fail "ssh by machine"
