@@ -75,15 +75,16 @@ struct ConnectionTests {
     @Test func unreachableEtcdGivesUnavailableNamingEveryEndpoint() async throws {
         let first = try await deadEndpoint()
         let second = try await deadEndpoint()
-        try await withClient([first, second]) { client in
+        try await withClient([first, second], configure: { $0.requestTimeout = .seconds(30) }) { client in
             let started = ContinuousClock.now
             let error = await #expect(throws: EtcdError.self) { try await client.put("k", value: "v") }
             #expect(error?.code == .unavailable)
             #expect(error?.operation == "put")
             #expect(error?.description.contains(first) == true)
             #expect(error?.description.contains(second) == true)
-            // Refused connections fail at once instead of waiting out the timeout.
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // Refused connections fail at once instead of waiting out the 30 s timeout (the
+            // bound is loose: the suite shares 2 cores with real etcd processes).
+            #expect(ContinuousClock.now - started < .seconds(10))
         }
     }
 
@@ -96,7 +97,7 @@ struct ConnectionTests {
                 #expect(error?.code == .timeout)
                 #expect(error?.endpoint == url)
                 #expect(waited >= .milliseconds(350))
-                #expect(waited < .seconds(2))
+                #expect(waited < .seconds(4))  // not the client's default 5 s; loose for a loaded machine
             }
         }
     }

@@ -2,8 +2,9 @@ import Logging
 import Testing
 @testable import FleetCore
 
-/// Waits until `condition` holds, checking every 10 ms, for at most `seconds`.
-func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) async throws -> Bool {
+/// Waits until `condition` holds, checking every 10 ms, for at most `seconds` (generous: the
+/// whole suite runs in parallel on 2 cores, with real etcd processes beside it).
+func eventually(_ seconds: Double = 15, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

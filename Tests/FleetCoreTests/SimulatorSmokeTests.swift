@@ -45,8 +45,16 @@ import Testing
         process.standardOutput = log
         process.standardError = log
         try process.run()
-        let printed = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // The run takes seconds: read and wait on a dispatch thread, never on Swift's
+        // cooperative pool (2 threads here), which every other test needs meanwhile.
+        let child = UncheckedProcess(process: process, output: log.fileHandleForReading)
+        let printed = await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
+            DispatchQueue.global().async {
+                let text = String(decoding: child.output.readDataToEndOfFile(), as: UTF8.self)
+                child.process.waitUntilExit()
+                done.resume(returning: text)
+            }
+        }
         // 0: every target met; 3: a timing target missed on a loaded machine (not asserted here).
         #expect([0, 3].contains(process.terminationStatus), "fleet-bench sim failed:\n\(printed)")
 
@@ -65,4 +73,10 @@ import Testing
         // 19 non-global units (20 minus one global), all seen active in the time series.
         #expect(report.series.map(\.activeUnits).max() == 19)
     }
+}
+
+/// A child process handed to a dispatch thread; only that thread touches it until it resumes.
+private struct UncheckedProcess: @unchecked Sendable {
+    let process: Process
+    let output: FileHandle
 }
