@@ -340,7 +340,7 @@ public actor Agent {
                 if case .load = task.action { await reportLoadFailure(task.unit, error) }
             }
         }
-        if !reloaded { try? await units.reloadIfNeeded() }
+        if !reloaded { _ = try? await units.reloadIfNeeded() }
         if !failed.isEmpty { scheduleRetry() }
     }
 
