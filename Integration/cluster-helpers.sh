@@ -68,6 +68,20 @@ leader_id() {
     ETCDCTL_API=3 etcdctl --endpoints "$url" get --print-value-only /_coreos.com/fleet/engine/leader 2>/dev/null |
         python3 -c 'import json,sys; d=sys.stdin.read().strip(); print(json.loads(d)["machineID"] if d else "")'
 }
+active_somewhere() { [[ -n $(active_machines "$1") ]]; }
+unit_file_absent() { ! in_machine "$1" test -e "/run/fleet/units/$2"; }
+# The unit is active on machine I and systemd's copy of its file contains TEXT.
+runs_contents() { in_machine "$1" systemctl cat "$2" | grep -q "$3" && [[ $(unit_property "$1" "$2" ActiveState) == active ]]; }
+# The unit is active on machine I under another invocation than INVOCATION.
+restarted_since() { [[ $(unit_property "$1" "$2" InvocationID) != "$3" && $(unit_property "$1" "$2" ActiveState) == active ]]; }
+# Machine I has N active units matching the patterns.
+active_count_on_is() {
+    local i=$1 n=$2; shift 2
+    [[ $(in_machine "$i" systemctl list-units --no-legend --state=active "$@" | wc -l) -eq $n ]]
+}
+listed_with_metadata() { fctl list-machines --no-legend --full | grep "$1" | grep -q "$2"; }
+leader_other_than() { local l; l=$(leader_id); [[ -n $l && $l != "$1" ]]; }
+active_in_list_units_at_least() { [[ $(fctl list-units --no-legend --fields=active 2>/dev/null | grep -c '^active$') -ge $1 ]]; }
 registered_count_is() { [[ $(fctl list-machines --no-legend 2>/dev/null | grep -c .) -eq $1 ]]; }
 
 # Writes a unit file under $UNITS and prints its path. Body lines come from the arguments.
@@ -113,4 +127,26 @@ set_fleet_option() {
     sed -i "/^$key=/d" "$conf"
     echo "$key=$value" >>"$conf"
     in_machine "$i" systemctl restart fleet.service
+}
+
+# Brings up the 3 machines a suite or benchmark runs on, and takes them down when the script
+# exits, also on failure or ^C (FLEET_CLUSTER_KEEP=1 leaves them up).
+own_cluster() {
+    [[ ! -e $FLEET_CLUSTER_DIR/count ]] || { echo "a cluster is already up ($FLEET_CLUSTER_DIR): Integration/cluster down" >&2; exit 1; }
+    tear_down_on_exit
+    "$CLUSTER" up 3
+}
+
+tear_down_on_exit() {
+    trap tear_down EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+tear_down() {
+    local status=$?
+    trap - EXIT INT TERM
+    [[ -n ${FLEET_CLUSTER_KEEP:-} ]] || "$CLUSTER" down >/dev/null 2>&1 || true
+    rm -rf "$UNITS"
+    exit "$status"
 }

@@ -71,7 +71,7 @@ bench_burst() {
     local t0; t0=$(now_ms)
     fctl start --no-block "${files[@]}" >/dev/null
     local returned; returned=$(( $(now_ms) - t0 ))
-    until [[ $(fctl list-units --no-legend --fields=active 2>/dev/null | grep -c '^active$') -ge 30 ]]; do sleep 0.05; done
+    until active_in_list_units_at_least 30; do sleep 0.05; done
     local all; all=$(( $(now_ms) - t0 ))
     echo "fleetctl start --no-block of 30 returns: $returned ms; all 30 active (list-units): $all ms"
     local placed; placed=$(fctl list-units --no-legend --fields=machine | sort | uniq -c | awk '{printf "%s%d", sep, $1; sep="/"}')
@@ -98,18 +98,7 @@ bench_failover() {
     destroy_all
 }
 
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    [[ -n ${FLEET_CLUSTER_KEEP:-} ]] || "$CLUSTER" down >/dev/null 2>&1 || true
-    rm -rf "$UNITS"
-    exit "$status"
-}
-[[ ! -e $FLEET_CLUSTER_DIR/count ]] || { echo "a cluster is already up ($FLEET_CLUSTER_DIR): Integration/cluster down" >&2; exit 1; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-"$CLUSTER" up 3 >/dev/null
+own_cluster >/dev/null
 echo "cluster: 3 machines, $(nproc) cores, release fleetd"
 bench_start_latency
 bench_burst

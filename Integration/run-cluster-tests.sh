@@ -44,7 +44,7 @@ t_unit_actions() {
     [[ $(unit_property "$m" act.service LoadState) == loaded ]] || fail "stop unloaded it"
 
     fctl unload act.service | grep -q "Unit act.service inactive" || fail "unload message"
-    eventually 10 "unit file gone from fleet-$m" bash -c "! $MACHINE exec $(name_of "$m") test -e /run/fleet/units/act.service"
+    eventually 10 "unit file gone from fleet-$m" unit_file_absent "$m" act.service
     [[ $(fctl list-unit-files --no-legend --fields=dstate) == inactive ]] || fail "unload: dstate"
 
     [[ $(fctl destroy act.service) == "Destroyed act.service" ]] || fail "destroy message"
@@ -66,12 +66,12 @@ t_replace_and_restart() {
     fctl start --replace "$f" >/dev/null
     [[ $(fctl list-unit-files --no-legend --full --fields=hash) != "$hash1" ]] || fail "--replace kept the old hash"
     m=$(machine_of rep.service)
-    eventually 15 "new contents running" bash -c "$MACHINE exec $(name_of "$m") systemctl cat rep.service | grep -q version-two && [[ \$($MACHINE exec $(name_of "$m") systemctl is-active rep.service) == active ]]"
+    eventually 15 "new contents running" runs_contents "$m" rep.service version-two
 
     local before; before=$(unit_property "$m" rep.service InvocationID)
     fctl restart rep.service >/dev/null
     m=$(machine_of rep.service)
-    eventually 15 "restarted" bash -c "[[ \$($MACHINE exec $(name_of "$m") systemctl show -p InvocationID --value rep.service) != $before && \$($MACHINE exec $(name_of "$m") systemctl is-active rep.service) == active ]]"
+    eventually 15 "restarted" restarted_since "$m" rep.service "$before"
 }
 
 t_list_unit_files_order() {
@@ -136,7 +136,7 @@ t_tunnel() {
     [[ $(grep -c . <<<"$out") -eq $(machine_count) ]] || fail "tunnel list-machines: $out"
     fctl --strict-host-key-checking=false --tunnel "$(machine_ip 3):22" start "$(service_file tun.service)" | grep -q "launched on" ||
         fail "start through the tunnel"
-    [[ -n $(active_machines tun.service) ]] || eventually 10 "tun.service active" bash -c "source Integration/cluster-helpers.sh; [[ -n \$(active_machines tun.service) ]]"
+    eventually 10 "tun.service active" active_somewhere tun.service
     out=$(fctl --strict-host-key-checking=false --tunnel "$FLEET_CLUSTER_SUBNET.250" --ssh-timeout 2 list-units 2>&1) && fail "unreachable tunnel host succeeded"
     [[ -n $out ]] || fail "no error for an unreachable tunnel host"
     log "unreachable tunnel: $(head -1 <<<"$out")"
@@ -156,7 +156,7 @@ t_machine_metadata() {
     eventually 10 "and.service on fleet-3" active_on_exactly and.service 3
     fctl start "$(service_file or1.service "MachineMetadata=machine=fleet-1" "MachineMetadata=machine=fleet-2" "Conflicts=or2.service")" \
         "$(service_file or2.service "MachineMetadata=machine=fleet-1" "MachineMetadata=machine=fleet-2")" >/dev/null
-    eventually 10 "or units on fleet-1 and fleet-2" bash -c "[[ \"\$(Integration/machine exec $(name_of 1) systemctl is-active or1.service or2.service | sort | tr '\n' ' ')\" == 'active inactive ' ]]"
+    eventually 10 "one of the or units on fleet-1" active_count_on_is 1 1 or1.service or2.service
     local a b; a=$(machine_of or1.service); b=$(machine_of or2.service)
     [[ "$a$b" == 12 || "$a$b" == 21 ]] || fail "or units on $a and $b"
     fctl start --no-block "$(service_file none.service "MachineMetadata=rack=r9")" >/dev/null
@@ -168,7 +168,7 @@ t_conflicts() {
     fctl submit "$(service_file web@.service "Conflicts=web@*.service")" >/dev/null
     fctl start web@1.service web@2.service web@3.service >/dev/null
     local m
-    for m in 1 2 3; do eventually 10 "one web@ on fleet-$m" bash -c "[[ \$(Integration/machine exec $(name_of "$m") sh -c 'systemctl list-units --no-legend --state=active \"web@*\" | wc -l') -eq 1 ]]"; done
+    for m in 1 2 3; do eventually 10 "one web@ on fleet-$m" active_count_on_is "$m" 1 'web@*'; done
     fctl start --no-block web@4.service >/dev/null
     sleep 2
     [[ -z $(machine_of web@4.service) ]] || fail "a fourth conflicting unit got a machine"
@@ -248,7 +248,7 @@ t_machines_and_metadata_patch() {
     in_machine 1 curl -fsS --unix-socket /var/run/fleet.sock -X PATCH -H 'Content-Type: application/json' \
         -d "[{\"op\":\"add\",\"path\":\"/$id/metadata/role\",\"value\":\"db\"}]" http://fleet/fleet/v1/machines >/dev/null ||
         fail "PATCH failed"
-    eventually 10 "role=db listed" bash -c "Integration/cluster fleetctl list-machines --no-legend --full | grep $id | grep -q role=db"
+    eventually 10 "role=db listed" listed_with_metadata "$id" role=db
     fctl start "$(service_file db.service "MachineMetadata=role=db")" >/dev/null
     eventually 10 "db.service on fleet-3" active_on_exactly db.service 3
     in_machine 1 curl -fsS --unix-socket /var/run/fleet.sock -X PATCH \
@@ -305,7 +305,7 @@ t_engine_leader_killed() {
     local ctl=$((leader == 1 ? 2 : 1))
     in_machine "$leader" systemctl kill --kill-whom=main --signal=KILL fleet.service
     in_machine "$leader" systemctl stop fleet.service fleet.socket
-    eventually $((TTL + 15)) "another engine leader" bash -c "source Integration/cluster-helpers.sh; l=\$(leader_id); [[ -n \$l && \$l != $(machine_id "$leader") ]]"
+    eventually $((TTL + 15)) "another engine leader" leader_other_than "$(machine_id "$leader")"
     FLEET_CLUSTER_FLEETCTL_MACHINE=$ctl fctl start --no-block "$(service_file after-leader.service "MachineID=$(machine_id "$ctl")")" >/dev/null
     eventually 15 "scheduling goes on under the new leader" active_on_exactly after-leader.service "$ctl"
     in_machine "$leader" systemctl start fleet.socket fleet.service
@@ -333,7 +333,7 @@ t_etcd_outage() {
         [[ $(unit_property "$i" "e$i.service" InvocationID) == "${inv[i]}" ]] || fail "e$i.service restarted after etcd returned"
     done
     [[ $(fctl list-unit-files --no-legend --full) == "$files" ]] || fail "unit files changed across the outage"
-    eventually 15 "states republished" bash -c "[[ \$(Integration/cluster fleetctl list-units --no-legend --fields=active | grep -c '^active\$') -eq 3 ]]"
+    eventually 15 "states republished" active_in_list_units_at_least 3
     fctl start "$(service_file e4.service)" >/dev/null || fail "cannot start a unit after the outage"
 }
 
@@ -398,24 +398,12 @@ for s in "${selected[@]}"; do
     declare -F "t_$s" >/dev/null || { echo "unknown scenario '$s' (see --list)" >&2; exit 2; }
 done
 
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    if [[ -z ${FLEET_CLUSTER_KEEP:-} ]]; then "$CLUSTER" down >/dev/null 2>&1 || true; fi
-    rm -rf "$UNITS"
-    exit "$status"
-}
-
 if [[ -n ${FLEET_CLUSTER_REUSE:-} && -e $FLEET_CLUSTER_DIR/count ]]; then
     export FLEET_CLUSTER_KEEP=1
-    trap cleanup EXIT
+    tear_down_on_exit
 else
-    [[ ! -e $FLEET_CLUSTER_DIR/count ]] || { echo "a cluster is already up ($FLEET_CLUSTER_DIR): Integration/cluster down" >&2; exit 1; }
-    trap cleanup EXIT
-    "$CLUSTER" up 3
+    own_cluster
 fi
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 passed=0 failed=0 failures=()
 for s in "${selected[@]}"; do

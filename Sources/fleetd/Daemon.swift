@@ -1,3 +1,4 @@
+import Foundation
 import EtcdClient
 import FleetCore
 import FleetServer
@@ -160,7 +161,7 @@ struct Daemon {
     /// Whether systemd is restarting fleetd's own unit (a `restart` job is queued for it) as
     /// opposed to stopping it. Without systemd (or outside a service) the answer is no.
     static func restartPending(_ systemd: SystemdUnitManager?, _ logger: Logger) async -> Bool {
-        guard let systemd, let unit = LeaseFile.ownServiceUnit() else { return false }
+        guard let systemd, let unit = ownServiceUnit() else { return false }
         do {
             let job = try await systemd.pendingJobType(of: unit)
             logger.debug("own unit's pending job", metadata: ["unit": "\(unit)", "job": "\(job ?? "none")"])
@@ -169,6 +170,19 @@ struct Daemon {
             logger.warning("cannot ask systemd whether fleetd is restarting; revoking the lease", metadata: ["error": "\(error)"])
             return false
         }
+    }
+
+    /// The systemd service fleetd runs as, from its cgroup (`0::/system.slice/fleet.service`).
+    static func ownServiceUnit(cgroup: String? = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) -> String? {
+        guard let cgroup else { return nil }
+        for line in cgroup.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            // cgroup v2 has hierarchy 0; v1 names the unit under its name=systemd hierarchy.
+            guard parts[0] == "0" || parts[1] == "name=systemd" else { continue }
+            if let unit = parts[2].split(separator: "/").last(where: { $0.hasSuffix(".service") }) { return String(unit) }
+        }
+        return nil
     }
 
     /// `http(s)://PUBLIC_IP:PORT` of the first TCP listener (`tcp:0.0.0.0:49153 (tls)`), nil

@@ -34,8 +34,7 @@ struct PresenceWatcher: Service, CustomStringConvertible {
                 switch event {
                 case .registered(let lease):
                     leaseFile.write(lease, machineID: presence.machineID, logger: logger)
-                    notify(.status("registered in the cluster; serving"))
-                    await agent.unfence()
+                    fallthrough
                 case .reconnected:
                     notify(.status("registered in the cluster; serving"))
                     await agent.unfence()

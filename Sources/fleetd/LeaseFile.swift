@@ -33,17 +33,4 @@ struct LeaseFile: Sendable {
     func remove() {
         try? FileManager.default.removeItem(atPath: path)
     }
-
-    /// The systemd service fleetd runs as, from its cgroup (`0::/system.slice/fleet.service`).
-    static func ownServiceUnit(cgroup: String? = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) -> String? {
-        guard let cgroup else { return nil }
-        for line in cgroup.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3 else { continue }
-            // cgroup v2 has hierarchy 0; v1 names the unit under its name=systemd hierarchy.
-            guard parts[0] == "0" || parts[1] == "name=systemd" else { continue }
-            if let unit = parts[2].split(separator: "/").last(where: { $0.hasSuffix(".service") }) { return String(unit) }
-        }
-        return nil
-    }
 }
