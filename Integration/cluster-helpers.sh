@@ -120,6 +120,22 @@ destroy_all() {
     fail "units still loaded 30 s after destroy"
 }
 
+# After a failed scenario: powers on machines it left off, reconnects partitioned ones, starts
+# etcd and fleetd where they were stopped, so one failure does not fail the scenarios after it.
+restore_cluster() {
+    local i n; n=$(machine_count)
+    curl -fsS "$(cat "$FLEET_CLUSTER_DIR/etcd/url")/health" >/dev/null 2>&1 || "$CLUSTER" etcd start >/dev/null
+    for i in $(seq "$n"); do
+        if machine_up "$i"; then
+            "$CLUSTER" heal "$i" >/dev/null
+            in_machine "$i" systemctl start fleet.socket fleet.service
+        else
+            "$CLUSTER" boot "$i" >/dev/null
+        fi
+    done
+    eventually 60 "all $n machines registered again" registered_count_is "$n"
+}
+
 # Sets one fleet.conf option on machine I and restarts its fleetd (units keep running).
 set_fleet_option() {
     local i=$1 key=$2 value=$3

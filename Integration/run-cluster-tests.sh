@@ -267,10 +267,17 @@ t_machine_joins() {
     eventually 10 "a unit on the new machine" active_on_exactly newbie.service 4
 }
 
+# Starts UNIT on machine 2 or 3 (the engine picks), waits until it runs, prints the machine.
+start_on_2_or_3() {
+    fctl start "$(service_file "$1" "MachineMetadata=machine=fleet-2" "MachineMetadata=machine=fleet-3")" >/dev/null || return 1
+    eventually 10 "$1 active" active_somewhere "$1" || return 1
+    local m; m=$(active_machines "$1")
+    [[ $m == 2 || $m == 3 ]] || { fail "$1 active on '$m'"; return 1; }
+    echo "$m"
+}
+
 t_power_off() {
-    fctl start "$(service_file po1.service "MachineMetadata=machine=fleet-2" "MachineMetadata=machine=fleet-3")" >/dev/null
-    local m; m=$(machine_of po1.service)
-    eventually 10 "po1 active" is_active_on "$m" po1.service
+    local m; m=$(start_on_2_or_3 po1.service)
     "$CLUSTER" kill "$m" >/dev/null
     local other=$((m == 2 ? 3 : 2))
     eventually $((TTL + 20)) "po1.service active on fleet-$other after power-off" active_on_exactly po1.service "$other"
@@ -295,6 +302,29 @@ t_fleetd_restart_keeps_units() {
         fail "keep.service was restarted with fleetd"
     active_on_exactly keep.service 2 || fail "keep.service not running after fleetd restart"
     [[ $(fctl list-units --no-legend --fields=unit,active) == $'keep.service\tactive' ]] || fail "state not republished"
+}
+
+t_fleetd_stop_unloads_units() {
+    local m; m=$(start_on_2_or_3 st1.service)
+    local other=$((m == 2 ? 3 : 2)) problems=()
+    in_machine "$m" systemctl stop fleet.service fleet.socket
+    # By the time the stop returns the unit is gone from fleet-m, and the lease with it.
+    [[ $(in_machine "$m" systemctl is-active st1.service) != active ]] || problems+=("still active on fleet-$m")
+    unit_file_absent "$m" st1.service || problems+=("unit file left on fleet-$m")
+    registered_count_is 2 || problems+=("fleet-$m still listed")
+    eventually 10 "st1.service active on fleet-$other" active_on_exactly st1.service "$other" || problems+=("not moved")
+    # Never two copies: the copy on fleet-other started after systemd on fleet-m said it stopped
+    # (the machines share the kernel, so their monotonic clocks are one clock).
+    local stopped started
+    stopped=$(in_machine "$m" journalctl -o json --no-pager -n 1 UNIT=st1.service _PID=1 | grep -o '"__MONOTONIC_TIMESTAMP":"[0-9]*"' | tr -dc 0-9)
+    started=$(unit_property "$other" st1.service ExecMainStartTimestampMonotonic)
+    log "stopped on fleet-$m at ${stopped:-?} µs, started on fleet-$other at ${started:-?} µs"
+    [[ -n $stopped && -n $started ]] && ((started > stopped)) || problems+=("started on fleet-$other (${started:-?}) before it stopped on fleet-$m (${stopped:-?})")
+    in_machine "$m" systemctl start fleet.socket fleet.service
+    eventually 30 "fleet-$m back" registered_count_is 3 || problems+=("fleet-$m did not come back")
+    sleep 2
+    active_on_exactly st1.service "$other" || problems+=("after fleet-$m returned: active on '$(active_machines st1.service)'")
+    [[ ${#problems[@]} -eq 0 ]] || fail "${problems[*]}"
 }
 
 t_engine_leader_killed() {
@@ -350,13 +380,16 @@ sample_unit() {
     done
 }
 
+# The first samples of a file from sample_unit in which the unit was active on two machines.
+two_copies() {
+    awk '{n=0; for (i=2; i<=NF; i++) if ($i == "active") n++; if (n > 1) print}' "$1" | head -3 | tr '\n' ';'
+}
+
 t_partition_fence() {
     local i n; n=$(machine_count)
     for i in 2 3; do set_fleet_option "$i" fence_on_disconnect true; done
     eventually 20 "fleetd back on 2 and 3" registered_count_is "$n"
-    fctl start "$(service_file fenced.service "MachineMetadata=machine=fleet-2" "MachineMetadata=machine=fleet-3")" >/dev/null
-    local m; m=$(machine_of fenced.service)
-    eventually 10 "fenced.service active" active_on_exactly fenced.service "$m"
+    local m; m=$(start_on_2_or_3 fenced.service)
     local other=$((m == 2 ? 3 : 2)) samples problems=()
     samples=$(mktemp)
     sample_unit fenced.service "$samples" &
@@ -374,9 +407,9 @@ t_partition_fence() {
     sleep 3
     kill "$sampler"; wait "$sampler" 2>/dev/null || true
     # Never two copies: no sample with the unit active on two machines.
-    local doubles; doubles=$(awk '{n=0; for (i=2; i<=NF; i++) if ($i == "active") n++; if (n > 1) print}' "$samples")
+    local doubles; doubles=$(two_copies "$samples")
     log "$(wc -l <"$samples") samples (every machine each time) from before the partition to after the heal"
-    [[ -z $doubles ]] || problems+=("two copies at once: $(head -3 <<<"$doubles" | tr '\n' ';')")
+    [[ -z $doubles ]] || problems+=("two copies at once: $doubles")
     active_on_exactly fenced.service "$other" || problems+=("after heal: active on '$(active_machines fenced.service)'")
     for i in 2 3; do set_fleet_option "$i" fence_on_disconnect false; done
     eventually 20 "fleetd back" registered_count_is "$n"
@@ -388,7 +421,7 @@ t_partition_fence() {
 
 SCENARIOS=(unit_actions replace_and_restart list_unit_files_order status_journal_ssh tunnel machine_id
     machine_metadata conflicts global replaces template_specifiers machines_and_metadata_patch
-    fleetd_restart_keeps_units engine_leader_killed machine_of power_off etcd_outage partition_fence
+    fleetd_restart_keeps_units fleetd_stop_unloads_units engine_leader_killed machine_of power_off etcd_outage partition_fence
     machine_joins)
 
 if [[ ${1:-} == --list ]]; then printf '%s\n' "${SCENARIOS[@]}"; exit 0; fi
@@ -417,6 +450,7 @@ for s in "${selected[@]}"; do
         echo "ok   $s ($((SECONDS - start)) s)"; passed=$((passed + 1))
     else
         echo "FAIL $s ($((SECONDS - start)) s)"; failed=$((failed + 1)); failures+=("$s")
+        restore_cluster || true
     fi
     destroy_all || true
 done

@@ -14,13 +14,14 @@ struct DaemonError: Error, CustomStringConvertible {
 }
 
 /// fleetd: machine presence, engine, agent and the API server, under one service group.
-/// SIGTERM/SIGINT shut down gracefully (stop accepting, engine resigns; running units keep
-/// running); SIGHUP reloads the configuration.
+/// SIGTERM/SIGINT shut down gracefully (stop accepting, engine resigns); SIGHUP reloads the
+/// configuration.
 ///
 /// The machine's lease outlives a restart: its ID is kept in `lease` beside the units
 /// directory (`/run/fleet/lease`), and the next fleetd registers under it again while etcd
-/// still holds it, so a restart (or a crash and `Restart=always`) moves no unit. A stop that
-/// is not part of a restart revokes the lease: the cluster reschedules at once.
+/// still holds it, so a restart (or a crash and `Restart=always`) moves no unit and units keep
+/// running. A stop that is not part of a restart unloads this machine's units (as the
+/// original fleet did on shutdown), then revokes the lease: the cluster reschedules at once.
 struct Daemon {
     let source: ConfigurationSource
     let configuration: FleetConfiguration
@@ -123,10 +124,14 @@ struct Daemon {
             logger.info("advertising the API at \(apiURL)")
         }
 
-        let reloader = Reloader(source: source, current: config, presence: presence, agent: agent, logger: logger)
+        let reloader = Reloader(source: source, current: config, presence: presence, agent: agent,
+                                apiListeners: server.listeningDescriptions, logger: logger)
         var services: [any Service] = [
             LoopService(description: "presence", body: { await presence.run() }, after: {
                 let restarting = await Self.restartPending(ownSystemd, logger)
+                // A stop for good: the units stop here before the lease goes, so they never
+                // run here and on the machine the engine moves them to at the same time.
+                if !restarting { await agent.purge() }
                 await presence.shutdown(keepingLease: restarting)
                 if !restarting { leaseFile.remove() }
             }),
@@ -150,8 +155,8 @@ struct Daemon {
             SystemdLifecycle(watchdogInterval: try? SystemdNotify.watchdogInterval(), reload: { await reloader.reload() },
                              logger: logger),
         ]
-        // Shutdown runs in reverse: STOPPING=1, stop accepting, agent (units keep running),
-        // engine resigns, lease revoked.
+        // Shutdown runs in reverse: STOPPING=1, stop accepting, agent, engine resigns, then
+        // units unloaded and lease revoked (kept, units running, on a restart).
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "fleet.lifecycle")))
         _ = try? SystemdNotify.send([.ready, .status("serving the API; registering in the cluster")])
@@ -244,19 +249,24 @@ struct Daemon {
 }
 
 /// SIGHUP: reads the configuration again; metadata and public IP changes re-register the
-/// machine and reach the agent without restarting units. Other changes need a restart.
+/// machine (with the API URL it advertises on the new IP) and reach the agent without
+/// restarting units. Other changes need a restart.
 actor Reloader {
     let source: ConfigurationSource
     var current: FleetConfiguration
     let presence: MachinePresence
     let agent: Agent
+    /// The API server's listeners, to advertise the API on a new public IP.
+    let apiListeners: [String]
     let logger: Logger
 
-    init(source: ConfigurationSource, current: FleetConfiguration, presence: MachinePresence, agent: Agent, logger: Logger) {
+    init(source: ConfigurationSource, current: FleetConfiguration, presence: MachinePresence, agent: Agent,
+         apiListeners: [String], logger: Logger) {
         self.source = source
         self.current = current
         self.presence = presence
         self.agent = agent
+        self.apiListeners = apiListeners
         self.logger = logger
     }
 
@@ -284,6 +294,7 @@ actor Reloader {
         var machine = await presence.currentMachine
         machine.metadata = next.metadata
         machine.publicIP = Daemon.publicIP(next, logger)
+        machine.apiURL = Daemon.advertisedAPIURL(publicIP: machine.publicIP, listeners: apiListeners) ?? ""
         do {
             try await presence.update(machine: machine)
         } catch {

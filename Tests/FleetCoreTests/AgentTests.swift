@@ -197,14 +197,19 @@ import Testing
         #expect(await systemd.calls.filter { $0 == .start("hello.service") }.count == 1)
     }
 
-    @Test func fenceStopsNonGlobalUnitsUntilUnfenced() async throws {
+    /// An agent for m1, with hello.service scheduled on m1 and everywhere.service global.
+    func agentWithHelloAndAGlobalUnit() async throws -> Agent {
         let lease = try await store.grantLease(ttl: .seconds(30))
         let hello = record("hello.service")
         let everywhere = record("everywhere.service", [UnitOption(section: "X-Fleet", name: "Global", value: "true")])
         try await registry.createUnit(hello, desiredState: .launched)
         try await registry.createUnit(everywhere, desiredState: .launched)
         try await schedule(hello, on: "m1", .launched)
-        let agent = agent(lease: lease)
+        return agent(lease: lease)
+    }
+
+    @Test func fenceStopsNonGlobalUnitsUntilUnfenced() async throws {
+        let agent = try await agentWithHelloAndAGlobalUnit()
         let running = Task { await agent.run() }
         defer { running.cancel() }
         func active(_ name: String) async throws -> Bool {
@@ -233,6 +238,35 @@ import Testing
         await agent.unfence()
         #expect(try await eventually { try await active("hello.service") })
         #expect(await agent.isFenced == false)
+    }
+
+    @Test func purgeUnloadsEveryUnitAndTakesNoMoreWork() async throws {
+        let agent = try await agentWithHelloAndAGlobalUnit()
+        let running = Task { await agent.run() }
+        #expect(try await eventually { try await state("hello.service")?.activeState == "active" })
+        #expect(try await eventually { try await state("everywhere.service")?.activeState == "active" })
+        // fleetd stops the agent's loop first, then purges.
+        running.cancel()
+        await running.value
+
+        // hello.service's process takes its time to exit: nothing is unloaded (and fleetd does
+        // not give up the lease) before it has.
+        await systemd.stopSlowly("hello.service")
+        let purging = Task { await agent.purge() }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await systemd.states(of: ["hello.service"])["hello.service"]?.activeState == "deactivating")
+        #expect(await systemd.files["hello.service"] != nil)
+        #expect(await systemd.files["everywhere.service"] != nil)
+        await systemd.finishStopping("hello.service")
+        #expect(await purging.value == ["everywhere.service", "hello.service"])
+        #expect(await systemd.files.isEmpty)
+        let left = try await systemd.states(of: ["hello.service", "everywhere.service"])
+        #expect(left.values.allSatisfy { $0.activeState != "active" })
+
+        // Nothing is started again afterwards, whatever the registry says.
+        let calls = await systemd.calls.count
+        await agent.reconcile()
+        #expect(await systemd.calls.count == calls)
     }
 }
 

@@ -27,12 +27,14 @@ import Testing
         await #expect(throws: KeyValueStoreError.self) { try await store.keepAlive(lease: 42) }
         var agent = AgentMetrics()
         agent.statesPublished = 4
+        agent.idleWakeUps = 2
         let text = Metrics.format(Metrics.Sample(agent: agent, registry: store.snapshot, registered: true))
         #expect(text.contains("fleet_registry_operation_count_total{type=\"get\"} 1\n"))
         #expect(text.contains("fleet_registry_operation_count_total{type=\"get_all\"} 1\n"))
         #expect(text.contains("fleet_registry_operation_count_total{type=\"lease_keepalive\"} 1\n"))
         #expect(text.contains("# TYPE fleet_registry_operation_failed_count_total counter\nfleet_registry_operation_failed_count_total{type=\"lease_keepalive\"} 1\n"))
         #expect(text.contains("fleet_agent_states_published_total 4\n"))
+        #expect(text.contains("fleet_agent_idle_wakeups_total 2\n"))
         #expect(text.contains("fleet_machine_registered 1\n"))
         #expect(!text.contains("fleet_engine_"))
     }

@@ -28,10 +28,12 @@ final class FleetdProcess: @unchecked Sendable {
         UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     }
 
-    /// Starts fleetd with `arguments` (after the socket, unit manager and machine ID options).
+    /// Starts fleetd with `arguments` (after the socket, unit manager, machine ID and, unless
+    /// nil, public IP options).
     init(
         etcd: String, arguments: [String] = [], environment: [String: String] = [:],
-        machineID: String = FleetdProcess.newMachineID(), activatedSocket: String? = nil, directory: URL? = nil
+        machineID: String = FleetdProcess.newMachineID(), activatedSocket: String? = nil, directory: URL? = nil,
+        publicIP: String? = "127.0.0.1"
     ) throws {
         self.machineID = machineID
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-test-\(UUID().uuidString)")
@@ -42,14 +44,14 @@ final class FleetdProcess: @unchecked Sendable {
         process.executableURL = activatedSocket == nil ? Self.binary : URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
         process.arguments = launcher + [
             "-etcd_servers=\(etcd)", "-unit_manager=memory", "-api_socket=\(socketPath)", "-machine_id=\(machineID)",
-            "-public_ip=127.0.0.1", "-units_directory=\(self.directory.path)/units",
-        ] + arguments
+            "-units_directory=\(self.directory.path)/units",
+        ] + (publicIP.map { ["-public_ip=\($0)"] } ?? []) + arguments
         // No FLEET_* from the test's environment, and no socket activation or notify socket.
         process.environment = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("FLEET_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET"
         }.merging(environment) { $1 }
         if environment["NOTIFY_SOCKET"] == nil { process.environment?["WATCHDOG_USEC"] = nil }
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardError = log
         process.standardOutput = log

@@ -251,6 +251,29 @@ import Glibc
         }
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate")))
+    func sighupWithANewPublicIPAdvertisesTheAPIThere() async throws {
+        try await withCluster { etcd, registry, daemons in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleetd-conf-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let file = directory.appendingPathComponent("fleet.conf")
+            try "public_ip=127.0.0.1\n".write(to: file, atomically: true, encoding: .utf8)
+            let port = try await EtcdProcess.freePorts(1)[0]
+            let daemon = try FleetdProcess(etcd: etcd.clientURL, arguments: ["-config", file.path],
+                                           activatedSocket: "127.0.0.1:\(port)", publicIP: nil)
+            daemons.append(daemon)
+            #expect(try await eventually { (try? await FleetdProcess.request(url: "http://127.0.0.1:\(port)", .GET, "/fleet/v1/discovery"))?.status == 200 })
+            #expect(try await eventually { try await registry.machines().first?.apiURL == "http://127.0.0.1:\(port)" })
+            try "public_ip=127.0.0.2\n".write(to: file, atomically: true, encoding: .utf8)
+            daemon.signal(SIGHUP)
+            #expect(try await eventually {
+                let machine = try await registry.machines().first
+                return machine?.publicIP == "127.0.0.2" && machine?.apiURL == "http://127.0.0.2:\(port)"
+            })
+        }
+    }
+
     @Test func configurationErrorsExitNonZeroWithAClearMessage() async throws {
         let cases: [(arguments: [String], status: Int32, message: String)] = [
             (["-agent_ttl=banana"], 1, "agent_ttl"),

@@ -53,6 +53,8 @@ public enum Metrics {
         }
         if let agent = sample.agent {
             out.family("fleet_agent_wakeups_total", "counter", "Watch deliveries received by the agent.", [([:], Double(agent.wakeUps))])
+            out.family("fleet_agent_idle_wakeups_total", "counter",
+                       "Watch deliveries that changed nothing this machine runs.", [([:], Double(agent.idleWakeUps))])
             out.family("fleet_agent_reconcile_count_total", "counter", "Agent reconcile passes that had tasks to do.",
                        [([:], Double(agent.reconciles))])
             out.family("fleet_agent_states_published_total", "counter", "Unit states published by the agent.",

@@ -41,6 +41,8 @@ public actor Agent {
     /// Set by `fence()`: non-global units are not started until `unfence()`.
     private var fenced = false
     private var reconcileAgain = false
+    /// Set by `purge()`: fleetd is stopping, no task runs any more.
+    private var purged = false
     /// Counters for `/metrics` and the simulator.
     public private(set) var metrics = AgentMetrics()
 
@@ -121,6 +123,55 @@ public actor Agent {
 
     /// Whether the agent is fenced.
     public var isFenced: Bool { fenced }
+
+    /// fleetd is stopping for good (not restarting): stops and removes every unit this agent
+    /// manages and takes on no more work, so that once the machine's lease is revoked and the
+    /// engine places the units elsewhere, no copy is left running here.
+    /// - Parameter stopTimeout: how long to wait for systemd to finish stopping the units
+    ///   (systemd's stop jobs return at once; the processes may take longer to end).
+    /// - Returns: the units unloaded; a unit that could not be unloaded is logged and left.
+    @discardableResult
+    public func purge(stopTimeout: Duration = .seconds(20)) async -> [String] {
+        purged = true
+        retryTask?.cancel()
+        retryTask = nil
+        let names: [String]
+        do {
+            names = try await units.managedUnits().sorted()
+        } catch {
+            logger.warning("purge: cannot list managed units", metadata: ["error": "\(error)"])
+            return []
+        }
+        guard !names.isEmpty else { return [] }
+        for name in names {
+            do {
+                try await units.stop(name)
+            } catch {
+                logger.warning("purge: cannot stop unit", metadata: ["unit.name": "\(name)", "error": "\(error)"])
+            }
+        }
+        await waitUntilStopped(names, timeout: stopTimeout)
+        let failed = await unload(names.map { AgentTask(.unload, unit: $0, reason: "fleetd is stopping") })
+        let unloaded = names.filter { !failed.contains($0) }
+        logger.info("purged: unloaded this machine's units", metadata: ["units": "\(unloaded.joined(separator: ","))"])
+        return unloaded
+    }
+
+    /// Polls systemd until none of the units is active, activating or deactivating any more.
+    private func waitUntilStopped(_ names: [String], timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        var running: [String] = names
+        while ContinuousClock.now < deadline {
+            guard let states = try? await units.states(of: running) else { break }
+            running = running.filter { name in
+                guard let state = states[name] else { return false }
+                return state.activeState != "inactive" && !state.isFailed
+            }
+            if running.isEmpty { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        logger.warning("purge: units still stopping; unloading them anyway", metadata: ["units": "\(running.joined(separator: ","))"])
+    }
 
     private func isGlobal(_ name: String) -> Bool { scheduled[name] == nil && globals[name] != nil }
 
@@ -281,6 +332,7 @@ public actor Agent {
     /// Reconciles; a request arriving while a pass runs makes it run once more afterwards
     /// (the actor is reentrant at every await, and two interleaved passes would repeat tasks).
     func reconcile() async {
+        guard !purged else { return }
         guard !reconciling else {
             reconcileAgain = true
             return
@@ -324,6 +376,7 @@ public actor Agent {
             failed = await unload(unloads)
         }
         for task in tasks where task.action != .unload && !failed.contains(task.unit) {
+            if purged { return }  // purge() ran at an await of this pass
             // fence() may run at any await of this pass: never start a fenced unit.
             if fenced, task.action == .start || task.action == .restart, !isGlobal(task.unit) { continue }
             do {
@@ -367,16 +420,13 @@ public actor Agent {
     /// - Returns: the units that could not be unloaded.
     private func unload(_ tasks: [AgentTask]) async -> Set<String> {
         let names = tasks.map(\.unit)
-        var done: [String] = []
         var failed = Set<String>()
         do {
             try await units.unload(names)
-            done = names
         } catch {
             for name in names {
                 do {
                     try await units.unload([name])
-                    done.append(name)
                 } catch {
                     failed.insert(name)
                     logger.warning("agent task failed", metadata: ["task": "unload \(name)", "error": "\(error)"])
@@ -384,11 +434,12 @@ public actor Agent {
             }
         }
         var withdrawn: [String] = []
-        for name in done {
+        for task in tasks where !failed.contains(task.unit) {
+            let name = task.unit
             applied[name] = nil
             pendingStates[name] = nil
             if published.removeValue(forKey: name) != nil { withdrawn.append(name) }
-            logger.info("agent task done", metadata: ["task": "unload \(name): no longer scheduled here", "unit.name": "\(name)"])
+            logger.info("agent task done", metadata: ["task": "\(task)", "unit.name": "\(name)"])
         }
         pendingWithdrawals.formUnion(withdrawn)
         flushRequests.yield()

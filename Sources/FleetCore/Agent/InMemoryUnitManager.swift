@@ -12,7 +12,8 @@
 /// - start: `activating/start`, then `active/running` (`active/exited` for a oneshot with
 ///   `RemainAfterExit=yes`, `inactive/dead` for another oneshot), or `failed/failed` when told
 ///   to fail with `failStart(of:)`;
-/// - stop: `deactivating/stop-sigterm`, then `inactive/dead`; a failed unit stays failed until
+/// - stop: `deactivating/stop-sigterm`, then `inactive/dead` (later, with `stopSlowly(_:)`);
+///   a failed unit stays failed until
 ///   it is removed (reset-failed); restart is a stop (when running) then a start;
 /// - a reload drops inactive units whose file is gone and marks running ones `not-found`.
 public actor InMemoryUnitManager: UnitManager {
@@ -46,6 +47,7 @@ public actor InMemoryUnitManager: UnitManager {
     private var reloadPending = false
     private var startFailures: Set<String> = []
     private var rejections: [String: String] = [:]
+    private var slowStops: Set<String> = []
     private var listeners: [Int: AsyncStream<UnitStateChange>.Continuation] = [:]
     private var nextListener = 0
 
@@ -59,6 +61,16 @@ public actor InMemoryUnitManager: UnitManager {
 
     /// Makes systemd reject the unit's file with this message (`bad-setting`).
     public func rejectFile(of name: String, message: String) { rejections[name] = message }
+
+    /// Makes stopping the unit leave it `deactivating/stop-sigterm` until `finishStopping(_:)`:
+    /// a process slow to exit.
+    public func stopSlowly(_ name: String) { slowStops.insert(name) }
+
+    /// The slow-stopping unit's process has exited: `inactive/dead`.
+    public func finishStopping(_ name: String) {
+        slowStops.remove(name)
+        if units[name]?.state.activeState == "deactivating" { transition(name, activeState: "inactive", subState: "dead") }
+    }
 
     /// Forgets the recorded calls.
     public func clearCalls() { calls = [] }
@@ -179,6 +191,7 @@ public actor InMemoryUnitManager: UnitManager {
     private func deactivate(_ name: String) {
         guard let unit = units[name], unit.state.isActive || unit.state.activeState == "activating" else { return }
         transition(name, activeState: "deactivating", subState: "stop-sigterm")
+        guard !slowStops.contains(name) else { return }
         transition(name, activeState: "inactive", subState: "dead")
     }
 
