@@ -129,6 +129,11 @@ t_status_journal_ssh() {
     return 0
 }
 
+journal_through_tunnel_is_two_ticks() {
+    local out; out=$(fctl --strict-host-key-checking=false --tunnel "$(machine_ip 2)" journal --via=api --lines=2 --output=cat tun.service)
+    [[ $(grep -c "^tick from $FLEET_CLUSTER_PREFIX-[0-9]$" <<<"$out") -eq 2 && $(grep -c . <<<"$out") -eq 2 ]]
+}
+
 t_tunnel() {
     # fleetctl in machine 1 reaches the API of machine 2 through ssh and fd-forward there.
     local out
@@ -137,6 +142,9 @@ t_tunnel() {
     fctl --strict-host-key-checking=false --tunnel "$(machine_ip 3):22" start "$(service_file tun.service)" | grep -q "launched on" ||
         fail "start through the tunnel"
     eventually 10 "tun.service active" active_somewhere tun.service
+    # The journal through the tunnel and the API (forwarded to the unit's machine if need be):
+    # the unit's last two lines, once it has printed two.
+    eventually 10 "journal through the tunnel" journal_through_tunnel_is_two_ticks
     out=$(fctl --strict-host-key-checking=false --tunnel "$FLEET_CLUSTER_SUBNET.250" --ssh-timeout 2 list-units 2>&1) && fail "unreachable tunnel host succeeded"
     [[ -n $out ]] || fail "no error for an unreachable tunnel host"
     log "unreachable tunnel: $(head -1 <<<"$out")"

@@ -58,11 +58,11 @@ struct JournalCommand: FleetctlCommand {
     /// - Throws: `APIClientError` when the API cannot serve it (an error status, a transport
     ///   that cannot stream).
     private func throughAPI(_ name: String, _ context: CommandContext) async throws(APIClientError) -> Int32 {
-        guard let http = context.api.transport as? HTTPAPITransport else {
-            throw APIClientError(.invalidRequest, message: "journal through the API needs an --endpoint connection (not --tunnel)")
+        guard let transport = context.api.transport as? any StreamingAPITransport else {
+            throw APIClientError(.invalidRequest, message: "journal through the API needs an --endpoint or --tunnel connection")
         }
         let query = ["lines": String(lines), "follow": String(follow), "output": output]
-        let (status, body) = try await http.stream(path: APIHandler.basePath + "/units/" + APIClient.escape(name) + "/journal", query: query)
+        let (status, body) = try await transport.stream(path: APIHandler.basePath + "/units/" + APIClient.escape(name) + "/journal", query: query)
         let out = FileHandle(fileDescriptor: context.io.output, closeOnDealloc: false)
         guard status == 200 else {
             var collected: [UInt8] = []

@@ -109,7 +109,7 @@ import Testing
         // The in-process transport cannot stream: --via=api says so.
         let inProcess = await cluster.run("journal", "--via=api", "a.service")
         #expect(inProcess.status == 1)
-        #expect(inProcess.stderr.contains("journal through the API needs an --endpoint connection"))
+        #expect(inProcess.stderr.contains("journal through the API needs an --endpoint or --tunnel connection"))
         let bad = await cluster.run("journal", "--via=both", "a.service")
         #expect(bad.status == 2)
     }

@@ -2,6 +2,7 @@ import FleetCore
 import FleetServer
 import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import fleetctl
 
@@ -13,7 +14,9 @@ import Testing
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("fleetctl").path
     }
 
-    func withTunnel(_ body: (SSHServer, TestCluster, [String]) async throws -> Void) async throws {
+    /// An API server on a unix socket, as m1's fleetd (reading its journal with `journal`),
+    /// reached through a real sshd.
+    func withTunnel(journal: JournalViaAPITests.Reader? = nil, _ body: (SSHServer, TestCluster, [String]) async throws -> Void) async throws {
         let server = try SSHServer()
         try server.install("fleetctl", script: "exec '\(Self.builtFleetctl)' \"$@\"")
         let cluster = TestCluster()
@@ -22,7 +25,8 @@ import Testing
         let handler = cluster.handler
         let api = APIServer(
             configuration: APIServerConfiguration(unixSocketPath: socket), handler: { await handler.handle($0) },
-            streamingHandler: nil, logger: Logger(label: "fleetctl.tunnel.test"))
+            streamingHandler: journal.map { UnitJournalHandler(registry: cluster.registry, machineID: TestCluster.m1, reader: $0).streamingHandler },
+            logger: Logger(label: "fleetctl.tunnel.test"))
         try await api.start()
         let globals = ["--ssh-username", server.user, "--known-hosts-file", cluster.directory + "/known_hosts",
                        "--tunnel", "127.0.0.1:\(server.port)", "--endpoint", "unix://\(socket)"]
@@ -67,6 +71,26 @@ import Testing
             // would be two in all; the key fetch through the proxy stops before logging in).
             let log = (try? String(contentsOfFile: server.directory + "/sshd.log", encoding: .utf8)) ?? ""
             #expect(log.components(separatedBy: "Accepted publickey").count - 1 >= 3, "\(log)")
+        }
+    }
+
+    @Test func theJournalStreamsThroughTheTunnel() async throws {
+        let reader = JournalViaAPITests.Reader(tag: "m1")
+        try await withTunnel(journal: reader) { server, cluster, globals in
+            try await cluster.submit("a.service", TestCluster.hello, desiredState: "launched")
+            try await cluster.report("a.service", on: TestCluster.m1, .launched)
+            let streams = try TestStreams(input: "yes\n")
+            let result = await cluster.run(globals + ["journal", "--via=api", "--lines=2", "a.service"], environment: server.environment, io: streams.io)
+            #expect(result.status == 0, "\(result.stderr) \(streams.error)")
+            #expect(streams.output == "m1 a.service short 9\nm1 a.service short 10\n")
+
+            // Followed: the answer keeps streaming over the tunnel until it ends.
+            let followed = try TestStreams()
+            let follow = await cluster.run(globals + ["journal", "-f", "--via=api", "--output=cat", "--lines=1", "a.service"],
+                                           environment: server.environment, io: followed.io)
+            #expect(follow.status == 0, "\(follow.stderr) \(followed.error)")
+            #expect(followed.output == "m1 a.service cat 10\nm1 a.service new entry\n")
+            #expect(reader.requests.withLock { $0 } == ["a.service lines=2 follow=false output=short", "a.service lines=1 follow=true output=cat"])
         }
     }
 

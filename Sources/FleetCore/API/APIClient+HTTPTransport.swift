@@ -6,7 +6,7 @@ import NIOSSL
 
 /// Carries API requests over HTTP/1.1: a unix socket (`unix:///var/run/fleet.sock`), plain TCP
 /// (`http://host:port`) or TLS (`https://host:port`, with optional client certificate).
-public final class HTTPAPITransport: APITransport {
+public final class HTTPAPITransport: StreamingAPITransport {
     /// TLS files, as fleetctl's `--ca-file`, `--cert-file` and `--key-file` name them.
     public struct TLSFiles: Sendable, Hashable {
         public var caFile: String?
@@ -136,11 +136,6 @@ public final class HTTPAPITransport: APITransport {
         }
     }
 
-    /// Sends one GET whose answer is read as it arrives (a followed journal). Only connecting
-    /// and the response head are bounded by the request timeout; the body may last for ever.
-    /// - Returns: the status and the body's chunks; the stream ends with the response and
-    ///   stops reading when its consumer stops.
-    /// - Throws: `APIClientError` (`.transport`) when no response head came.
     public func stream(path: String, query: [String: String]) async throws(APIClientError) -> (status: Int, body: AsyncThrowingStream<[UInt8], any Error>) {
         var url = baseURL + path
         if !query.isEmpty { url += "?" + Self.queryString(query) }

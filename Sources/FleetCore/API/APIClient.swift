@@ -17,6 +17,16 @@ public protocol APITransport: Sendable {
     func shutdown() async
 }
 
+/// A transport that can also hand out an answer as it arrives (a followed journal).
+public protocol StreamingAPITransport: APITransport {
+    /// Sends one GET whose answer is read as it arrives. Only connecting and the response head
+    /// are bounded by the request timeout; the body may last for ever.
+    /// - Returns: the status and the body's chunks; the stream ends with the response and
+    ///   stops reading when its consumer stops.
+    /// - Throws: `APIClientError` (`.transport`) when no response head came.
+    func stream(path: String, query: [String: String]) async throws(APIClientError) -> (status: Int, body: AsyncThrowingStream<[UInt8], any Error>)
+}
+
 /// The answer to one `APITransport.send`.
 public struct APITransportResponse: Sendable, Hashable {
     public var status: Int

@@ -6,7 +6,8 @@ import Synchronization
 /// fleetctl fd-forward SOCKET` (or `ssh -W host:port`). One request at a time; the connection
 /// is kept alive until the server closes it or the child ends.
 final class PipeHTTPConnection: @unchecked Sendable {
-    // Owned by one `SSHTunnelTransport` actor, which serializes every call.
+    // Owned by one `SSHTunnelTransport` actor, which serializes every call, or, once it hands
+    // the connection to a streamed answer, by the one task reading that answer.
     private let process: Process
     private let input: FileHandle
     private var chunks: AsyncStream<Data>.Iterator
@@ -43,8 +44,23 @@ final class PipeHTTPConnection: @unchecked Sendable {
         chunks = stream.stream.makeAsyncIterator()
     }
 
+    /// A response's status line and headers, before its body.
+    struct Head {
+        var status: Int
+        var method: String
+        var headers: [String: String]
+    }
+
     /// Sends one request and reads its response.
     func exchange(_ request: [UInt8], method: String) async throws(FleetctlError) -> APITransportResponse {
+        let head = try await send(request, method: method)
+        var body: [UInt8] = []
+        try await readBody(of: head) { body += $0 }
+        return APITransportResponse(status: head.status, body: body)
+    }
+
+    /// Sends one request and reads the response's head; `readBody(of:_:)` reads the rest.
+    func send(_ request: [UInt8], method: String) async throws(FleetctlError) -> Head {
         do {
             try input.write(contentsOf: Data(request))
         } catch {
@@ -65,18 +81,22 @@ final class PipeHTTPConnection: @unchecked Sendable {
             headers[header[..<colon].lowercased()] = header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         if headers["connection"]?.lowercased() == "close" || parts[0] == "HTTP/1.0" { reusable = false }
-        let body: [UInt8]
-        if method == "HEAD" || status == 204 || status == 304 || (100..<200).contains(status) {
-            body = []
-        } else if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
-            body = try await chunkedBody()
-        } else if let length = headers["content-length"].flatMap({ Int($0) }) {
-            body = try await bytes(length)
+        return Head(status: status, method: method, headers: headers)
+    }
+
+    /// Reads the body of the response whose head `send` returned, handing each piece to `sink`
+    /// as it arrives (a chunked body chunk by chunk).
+    func readBody(of head: Head, _ sink: ([UInt8]) -> Void) async throws(FleetctlError) {
+        if head.method == "HEAD" || head.status == 204 || head.status == 304 || (100..<200).contains(head.status) {
+            return
+        } else if head.headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+            try await chunkedBody(sink)
+        } else if let length = head.headers["content-length"].flatMap({ Int($0) }) {
+            sink(try await bytes(length))
         } else {
             reusable = false
-            body = await rest()
+            sink(await rest())
         }
-        return APITransportResponse(status: status, body: body)
     }
 
     /// Ends the child: closing its input ends the remote side, which ends ssh.
@@ -131,8 +151,7 @@ final class PipeHTTPConnection: @unchecked Sendable {
         return taken
     }
 
-    private func chunkedBody() async throws(FleetctlError) -> [UInt8] {
-        var body: [UInt8] = []
+    private func chunkedBody(_ sink: ([UInt8]) -> Void) async throws(FleetctlError) {
         while true {
             let sizeLine = try await line()
             guard let size = Int(sizeLine.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? "", radix: 16) else {
@@ -142,9 +161,9 @@ final class PipeHTTPConnection: @unchecked Sendable {
             if size == 0 {
                 // Trailers, up to the empty line.
                 while !(try await line()).isEmpty {}
-                return body
+                return
             }
-            body += try await bytes(size)
+            sink(try await bytes(size))
             _ = try await line()
         }
     }

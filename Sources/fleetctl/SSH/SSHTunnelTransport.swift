@@ -3,8 +3,10 @@ import Foundation
 
 /// `--tunnel HOST[:PORT]`: API requests travel over SSH to HOST. For a unix endpoint the remote
 /// side runs `fleetctl fd-forward SOCKET` (as the original did); for an `http://h:p` endpoint
-/// ssh itself forwards to h:p (`-W`). One ssh child carries the requests, one at a time.
-actor SSHTunnelTransport: APITransport {
+/// ssh itself forwards to h:p (`-W`). One ssh child carries the requests, one at a time; a
+/// streamed answer (a followed journal) keeps the child it came on, and later requests open
+/// another.
+actor SSHTunnelTransport: StreamingAPITransport {
     private let ssh: SSHClient
     private let host: String
     /// What ssh runs or forwards to.
@@ -84,6 +86,42 @@ actor SSHTunnelTransport: APITransport {
     }
 
     func send(method: String, path: String, query: [String: String], body: [UInt8]) async throws(APIClientError) -> APITransportResponse {
+        try await timed { (connection) throws(FleetctlError) in
+            let head = try await connection.send(Self.request(method: method, path: path, query: query, body: body), method: method)
+            var answer: [UInt8] = []
+            try await connection.readBody(of: head) { answer += $0 }
+            if !connection.reusable { drop() }
+            return APITransportResponse(status: head.status, body: answer)
+        }
+    }
+
+    /// The journal through the tunnel: the answer streams over this connection for as long as
+    /// it lasts, so it leaves the transport (a later request opens another tunnel).
+    func stream(path: String, query: [String: String]) async throws(APIClientError) -> (status: Int, body: AsyncThrowingStream<[UInt8], any Error>) {
+        let (connection, head) = try await timed { (connection) throws(FleetctlError) in
+            (connection, try await connection.send(Self.request(method: "GET", path: path, query: query, body: []), method: "GET"))
+        }
+        self.connection = nil
+        let (body, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let reader = Task {
+            do throws(FleetctlError) {
+                try await connection.readBody(of: head) { continuation.yield($0) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+            connection.close()
+        }
+        continuation.onTermination = { _ in
+            reader.cancel()
+            connection.kill()
+        }
+        return (head.status, body)
+    }
+
+    /// Runs `exchange` on the tunnel (opened first when needed), killing the tunnel when it
+    /// takes longer than the request timeout (plus the SSH timeout for a new tunnel).
+    private func timed<T>(_ exchange: (PipeHTTPConnection) async throws(FleetctlError) -> T) async throws(APIClientError) -> T {
         let fresh = connection == nil
         let connection: PipeHTTPConnection
         do {
@@ -98,9 +136,7 @@ actor SSHTunnelTransport: APITransport {
         }
         defer { watchdog.cancel() }
         do {
-            let response = try await connection.exchange(Self.request(method: method, path: path, query: query, body: body), method: method)
-            if !connection.reusable { drop() }
-            return response
+            return try await exchange(connection)
         } catch {
             drop()
             if connection.wasKilled {
