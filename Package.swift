@@ -150,6 +150,7 @@ let package = Package(
             dependencies: [
                 "FleetServer",
                 "FleetCore",
+                "FleetTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -107,8 +107,15 @@ public struct UnitJournalHandler: Sendable {
     }
 
     /// Streams over HTTP.
-    public static let httpForward: Forward = { apiURL, path, query throws(APIClientError) in
-        let transport = try HTTPAPITransport(endpoint: apiURL, requestTimeout: .seconds(5))
+    public static let httpForward: Forward = httpForward(tls: HTTPAPITransport.TLSFiles())
+
+    /// Streams over HTTP; to an `https` API with these files (see `UnitStatusHandler`).
+    public static func httpForward(tls: HTTPAPITransport.TLSFiles) -> Forward {
+        { apiURL, path, query throws(APIClientError) in try await stream(apiURL, path, query, tls) }
+    }
+
+    private static func stream(_ apiURL: String, _ path: String, _ query: [String: String], _ tls: HTTPAPITransport.TLSFiles) async throws(APIClientError) -> (status: Int, body: AsyncThrowingStream<[UInt8], any Error>) {
+        let transport = try HTTPAPITransport(endpoint: apiURL, requestTimeout: .seconds(5), tls: tls)
         let answer: (status: Int, body: AsyncThrowingStream<[UInt8], any Error>)
         do throws(APIClientError) {
             answer = try await transport.stream(path: path, query: query)

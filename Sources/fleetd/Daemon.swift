@@ -101,10 +101,18 @@ struct Daemon {
         let api = APIHandler(registry: registry, tokenLimit: config.tokenLimit)
         let statusReader: any UnitStatusReader = config.unitManager == .memory
             ? InMemoryStatusReader(machineID: machineID) : SystemctlStatusReader(user: config.systemdUser)
-        let unitStatus = UnitStatusHandler(registry: registry, machineID: machineID, reader: statusReader)
+        // Forwarded requests present this fleetd's API certificate, so another fleetd whose
+        // TCP listener requires client certificates (api_cafile) lets them in.
+        let peerTLS = HTTPAPITransport.TLSFiles(
+            caFile: config.apiCAFile.isEmpty ? nil : config.apiCAFile,
+            certFile: config.apiCertFile.isEmpty ? nil : config.apiCertFile,
+            keyFile: config.apiKeyFile.isEmpty ? nil : config.apiKeyFile)
+        let unitStatus = UnitStatusHandler(registry: registry, machineID: machineID, reader: statusReader,
+                                           forward: UnitStatusHandler.httpForward(tls: peerTLS))
         let journalReader: any UnitJournalReader = config.unitManager == .memory
             ? InMemoryJournalReader(machineID: machineID) : SystemdJournalReader()
-        let unitJournal = UnitJournalHandler(registry: registry, machineID: machineID, reader: journalReader)
+        let unitJournal = UnitJournalHandler(registry: registry, machineID: machineID, reader: journalReader,
+                                             forward: UnitJournalHandler.httpForward(tls: peerTLS))
         let handler: @Sendable (APIRequest) async -> APIResponse = { request in
             if let answer = await unitStatus.handle(request) { return answer }
             guard request.path == "/metrics" else { return await api.handle(request) }

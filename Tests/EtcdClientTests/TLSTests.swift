@@ -3,37 +3,14 @@ import Foundation
 import Testing
 @testable import EtcdClient
 
-/// Makes a throwaway CA, a server certificate for 127.0.0.1 and a client certificate with openssl.
+/// A throwaway CA with certificates for etcd and its client. etcd's JSON gateway dials etcd's
+/// own gRPC port presenting the server certificate, so with --client-cert-auth that certificate
+/// must also be valid for client authentication: the peer certificate is.
 func makeCertificates(in directory: URL) throws -> EtcdProcess.TLSFiles {
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-    func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw EtcdProcessError("openssl \(arguments.joined(separator: " ")) failed")
-        }
-    }
-    let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    try openssl(["req", "-x509"] + key + ["-keyout", path("ca.key"), "-out", path("ca.crt"), "-days", "1", "-subj", "/CN=fleet test CA"])
-    // etcd's JSON gateway dials etcd's own gRPC port presenting the server certificate, so with
-    // --client-cert-auth that certificate must also be valid for client authentication.
-    for (name, usage) in [("server", "serverAuth,clientAuth"), ("client", "clientAuth")] {
-        try openssl(["req"] + key + ["-keyout", path("\(name).key"), "-out", path("\(name).csr"), "-subj", "/CN=fleet-\(name)"])
-        try "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=\(usage)\n".write(
-            toFile: path("\(name).ext"), atomically: true, encoding: .utf8)
-        try openssl([
-            "x509", "-req", "-in", path("\(name).csr"), "-CA", path("ca.crt"), "-CAkey", path("ca.key"),
-            "-CAcreateserial", "-out", path("\(name).crt"), "-days", "1", "-extfile", path("\(name).ext"),
-        ])
-    }
+    let made = try TestCertificates(directory: directory.path)
     return EtcdProcess.TLSFiles(
-        ca: path("ca.crt"), serverCert: path("server.crt"), serverKey: path("server.key"),
-        clientCert: path("client.crt"), clientKey: path("client.key"), clientCertAuth: true)
+        ca: made.caFile, serverCert: made.peerCert, serverKey: made.peerKey,
+        clientCert: made.clientCert, clientKey: made.clientKey, clientCertAuth: true)
 }
 
 /// Runs `body` with an etcd that serves TLS and requires client certificates.

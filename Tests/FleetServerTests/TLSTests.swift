@@ -1,5 +1,7 @@
 import AsyncHTTPClient
+import FleetCore
 import FleetServer
+import FleetTesting
 import Foundation
 import Logging
 import NIOCore
@@ -50,6 +52,33 @@ import Testing
                 try await RawHTTPConnection.with(.unix(socket)) { connection in
                     try await connection.sendRequest("GET", "/fleet/v1/units")
                     #expect(try await connection.readResponse().status == 200)
+                }
+            }
+        }
+    }
+
+    @Test func forwardedStatusAndJournalRequestsPresentTheFleetdsCertificate() async throws {
+        try await withTestDirectory { directory in
+            let certificates = try TestCertificates(in: directory)
+            let tcp = try TestSockets.listeningTCP()
+            let configuration = APIServerConfiguration(
+                inheritedListeners: [tcp.fd],
+                tls: .init(certFile: certificates.peerCert, keyFile: certificates.peerKey, caFile: certificates.caFile))
+            try await withServer(configuration) { _ in
+                let url = "https://127.0.0.1:\(tcp.port)"
+                let peer = HTTPAPITransport.TLSFiles(caFile: certificates.caFile, certFile: certificates.peerCert, keyFile: certificates.peerKey)
+                let status = try await UnitStatusHandler.httpForward(tls: peer)(url, "/fleet/v1/units", [:])
+                #expect(status.status == 200)
+                let journal = try await UnitJournalHandler.httpForward(tls: peer)(url, "/fleet/v1/units", [:])
+                #expect(journal.status == 200)
+                for try await _ in journal.body {}
+                // Without a client certificate the listener lets nothing in.
+                let anonymous = HTTPAPITransport.TLSFiles(caFile: certificates.caFile)
+                await #expect(throws: APIClientError.self) {
+                    _ = try await UnitStatusHandler.httpForward(tls: anonymous)(url, "/fleet/v1/units", [:])
+                }
+                await #expect(throws: APIClientError.self) {
+                    _ = try await UnitJournalHandler.httpForward(tls: anonymous)(url, "/fleet/v1/units", [:])
                 }
             }
         }

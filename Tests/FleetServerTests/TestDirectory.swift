@@ -1,3 +1,4 @@
+import FleetTesting
 import Foundation
 
 /// A fresh directory under /tmp, removed by `remove()`. Short paths keep unix socket paths
@@ -20,4 +21,8 @@ func withTestDirectory<R>(_ body: (TestDirectory) async throws -> R) async throw
     let directory = try TestDirectory()
     defer { directory.remove() }
     return try await body(directory)
+}
+
+extension TestCertificates {
+    init(in directory: TestDirectory) throws { try self.init(directory: directory.url.path) }
 }

@@ -216,24 +216,9 @@ import Glibc
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate")))
     func aTCPListenerIsAdvertisedAndStatusRequestsAreForwardedToIt() async throws {
         try await withCluster { etcd, registry, daemons in
-            let port = try await EtcdProcess.freePorts(1)[0]
-            // a gets a TCP listener by socket activation; b has only its unix socket.
-            let a = try FleetdProcess(etcd: etcd.clientURL, activatedSocket: "127.0.0.1:\(port)")
-            daemons.append(a)
-            let b = try FleetdProcess(etcd: etcd.clientURL)
-            daemons.append(b)
-            // systemd-socket-activate starts fleetd on the first connection.
-            #expect(try await eventually { (try? await FleetdProcess.request(url: "http://127.0.0.1:\(port)", .GET, "/fleet/v1/discovery"))?.status == 200 })
-            #expect(try await eventually {
-                let machines = try await registry.machines()
-                return machines.first { $0.id == a.machineID }?.apiURL == "http://127.0.0.1:\(port)"
-                    && machines.first { $0.id == b.machineID }?.apiURL == ""
-            })
+            let (a, b) = try await forwardingPair(etcd, registry, &daemons, tlsArguments: [])
 
-            let pinned = #"{"desiredState":"launched","options":[{"section":"Service","name":"ExecStart","value":"/bin/sleep 1000"},"#
-                + #"{"section":"X-Fleet","name":"MachineID","value":"\#(a.machineID)"}]}"#
-            #expect(try await b.request(.PUT, "/fleet/v1/units/pinned.service", body: pinned).status == 201)
-            #expect(try await eventually { try await activeMachine(registry, "pinned.service") == a.machineID })
+            try await pinUnit(on: a, through: b, registry)
             // Asked on b, answered by a (whose units live in memory, so its reader says why it has
             // no systemctl status): the answer travelled b → a.
             let viaB = try await b.request(.GET, "/fleet/v1/units/pinned.service/status")
@@ -271,6 +256,65 @@ import Glibc
                 let machine = try await registry.machines().first
                 return machine?.publicIP == "127.0.0.2" && machine?.apiURL == "http://127.0.0.2:\(port)"
             })
+        }
+    }
+
+    /// fleetd a with a TCP listener by socket activation (TLS with `tlsArguments`), b with only
+    /// its unix socket; returns once a advertises the listener.
+    func forwardingPair(_ etcd: EtcdProcess, _ registry: Registry, _ daemons: inout [FleetdProcess],
+                        tlsArguments: [String]) async throws -> (a: FleetdProcess, b: FleetdProcess) {
+        let port = try await EtcdProcess.freePorts(1)[0]
+        let a = try FleetdProcess(etcd: etcd.clientURL, arguments: tlsArguments, activatedSocket: "127.0.0.1:\(port)")
+        daemons.append(a)
+        let b = try FleetdProcess(etcd: etcd.clientURL, arguments: tlsArguments)
+        daemons.append(b)
+        // systemd-socket-activate starts fleetd on the first connection.
+        #expect(try await eventually { Self.connects(port: port) })
+        let scheme = tlsArguments.isEmpty ? "http" : "https"
+        #expect(try await eventually {
+            let machines = try await registry.machines()
+            return machines.first { $0.id == a.machineID }?.apiURL == "\(scheme)://127.0.0.1:\(port)"
+                && machines.first { $0.id == b.machineID }?.apiURL == ""
+        })
+        return (a, b)
+    }
+
+    /// Creates pinned.service through b's API with `MachineID=` a; returns once it runs on a.
+    func pinUnit(on a: FleetdProcess, through b: FleetdProcess, _ registry: Registry) async throws {
+        let pinned = #"{"desiredState":"launched","options":[{"section":"Service","name":"ExecStart","value":"/bin/sleep 1000"},"#
+            + #"{"section":"X-Fleet","name":"MachineID","value":"\#(a.machineID)"}]}"#
+        #expect(try await b.request(.PUT, "/fleet/v1/units/pinned.service", body: pinned).status == 201)
+        #expect(try await eventually { try await activeMachine(registry, "pinned.service") == a.machineID })
+    }
+
+    /// Whether a TCP connection to 127.0.0.1:`port` is accepted.
+    static func connects(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate")))
+    func forwardingReachesATLSListenerThatRequiresClientCertificates() async throws {
+        let directory = "/tmp/fleetd-tls-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let certificates = try TestCertificates(directory: directory)
+        try await withCluster { etcd, registry, daemons in
+            let tls = ["-api_certfile=\(certificates.peerCert)", "-api_keyfile=\(certificates.peerKey)", "-api_cafile=\(certificates.caFile)"]
+            let (a, b) = try await forwardingPair(etcd, registry, &daemons, tlsArguments: tls)
+            try await pinUnit(on: a, through: b, registry)
+            // b presented its certificate to a's listener: a answered (its units live in memory).
+            let viaB = try await b.request(.GET, "/fleet/v1/units/pinned.service/status")
+            #expect(viaB.status == 500, "\(viaB.body)")
+            #expect(viaB.body.contains("fleetd on \(a.machineID) runs units in memory"), "\(viaB.body)")
         }
     }
 

@@ -63,8 +63,16 @@ public struct UnitStatusHandler: Sendable {
     }
 
     /// Forwards over HTTP with a 5-second limit.
-    public static let httpForward: Forward = { apiURL, path, query throws(APIClientError) in
-        let transport = try HTTPAPITransport(endpoint: apiURL, requestTimeout: .seconds(5))
+    public static let httpForward: Forward = httpForward(tls: HTTPAPITransport.TLSFiles())
+
+    /// Forwards over HTTP with a 5-second limit; to an `https` API with these files (fleetd's
+    /// own API certificate, so that a listener requiring client certificates lets it in).
+    public static func httpForward(tls: HTTPAPITransport.TLSFiles) -> Forward {
+        { apiURL, path, query throws(APIClientError) in try await send(apiURL, path, query, tls) }
+    }
+
+    private static func send(_ apiURL: String, _ path: String, _ query: [String: String], _ tls: HTTPAPITransport.TLSFiles) async throws(APIClientError) -> APITransportResponse {
+        let transport = try HTTPAPITransport(endpoint: apiURL, requestTimeout: .seconds(5), tls: tls)
         let answer: Result<APITransportResponse, APIClientError>
         do throws(APIClientError) {
             answer = .success(try await transport.send(method: "GET", path: path, query: query, body: []))
