@@ -17,7 +17,9 @@ extension EtcdError {
         case let m where m.contains("request is too large"): code = .requestTooLarge
         default:
             switch grpcCode {
-            case 1: code = .cancelled
+            // etcd (or its gateway) cancelled the call: it is shutting down or lost its leader.
+            // Not our task's cancellation (`.cancelled`, decided locally): a call to retry.
+            case 1: code = .unavailable
             case 3, 9: code = .invalidArgument
             case 4: code = .timeout
             case 7: code = .permissionDenied

@@ -22,9 +22,24 @@ public struct TestCertificates: Sendable {
         public var description: String
     }
 
-    /// Makes the certificates in `directory` (which must exist).
-    public init(directory: String) throws {
+    /// Makes the certificates in `directory` (which must exist). openssl runs off Swift's
+    /// cooperative pool: waiting for a dozen processes there would stall every other test.
+    public init(directory: String) async throws {
         self.directory = directory
+        let made = self
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                do {
+                    try made.generate()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private func generate() throws {
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         for ca in ["ca", "otherca"] {
             try Self.openssl(["req", "-x509"] + key + [

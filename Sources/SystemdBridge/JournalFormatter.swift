@@ -10,8 +10,24 @@ public enum JournalFormatter {
     public enum Mode: String, Sendable, CaseIterable {
         /// `Nov 25 10:44:37 host ident[pid]: message`.
         case short
+        /// `Nov 25 10:44:37.123456 host ident[pid]: message`.
+        case shortPrecise = "short-precise"
+        /// `2026-11-25T10:44:37+0000 host ident[pid]: message`.
+        case shortISO = "short-iso"
+        /// `2026-11-25T10:44:37.123456+0000 host ident[pid]: message`.
+        case shortISOPrecise = "short-iso-precise"
+        /// `Wed 2026-11-25 10:44:37 UTC host ident[pid]: message`.
+        case shortFull = "short-full"
+        /// `[ 1234.567890] host ident[pid]: message` (time since boot).
+        case shortMonotonic = "short-monotonic"
+        /// `1795603477.123456 host ident[pid]: message`.
+        case shortUnix = "short-unix"
         /// One JSON object per entry, every field.
         case json
+        /// `json` as server-sent events: `data: {…}` and an empty line.
+        case jsonSSE = "json-sse"
+        /// `json` as RFC 7464 records: an RS byte before each object.
+        case jsonSeq = "json-seq"
         /// The message only.
         case cat
     }
@@ -26,14 +42,17 @@ public enum JournalFormatter {
         switch mode {
         case .cat: return entry.message
         case .json: return json(entry)
-        case .short: return short(entry, utc: utc)
+        case .jsonSSE: return "data: " + json(entry) + "\n"
+        case .jsonSeq: return "\u{1E}" + json(entry)
+        case .short, .shortPrecise, .shortISO, .shortISOPrecise, .shortFull, .shortMonotonic, .shortUnix:
+            return short(entry, mode: mode, utc: utc)
         }
     }
 
-    private static func short(_ entry: JournalEntry, utc: Bool) -> String {
+    private static func short(_ entry: JournalEntry, mode: Mode, utc: Bool) -> String {
         // journalctl prefers the time the sender stamped over the time journald received it.
         let time = entry["_SOURCE_REALTIME_TIMESTAMP"].flatMap { UInt64($0) } ?? entry.realtime
-        var prefix = timestamp(time, utc: utc)
+        var prefix = stamp(entry, time, mode: mode, utc: utc)
         if let host = entry["_HOSTNAME"] { prefix += " " + host }
         let identifier = entry["SYSLOG_IDENTIFIER"] ?? entry["_COMM"]
         if let identifier {
@@ -47,12 +66,37 @@ public enum JournalFormatter {
         return prefix + lines.joined(separator: "\n" + indent)
     }
 
-    private static func timestamp(_ microseconds: UInt64, utc: Bool) -> String {
+    /// The line's time as journalctl prints it in `mode`.
+    private static func stamp(_ entry: JournalEntry, _ microseconds: UInt64, mode: Mode, utc: Bool) -> String {
+        let fraction = "." + sixDigits(microseconds % 1_000_000)
+        switch mode {
+        case .shortPrecise: return timestamp(microseconds, "%b %d %H:%M:%S", utc: utc) + fraction
+        case .shortISO: return timestamp(microseconds, "%Y-%m-%dT%H:%M:%S%z", utc: utc)
+        case .shortISOPrecise:
+            return timestamp(microseconds, "%Y-%m-%dT%H:%M:%S", utc: utc) + fraction + timestamp(microseconds, "%z", utc: utc)
+        case .shortFull: return timestamp(microseconds, utc ? "%a %Y-%m-%d %H:%M:%S UTC" : "%a %Y-%m-%d %H:%M:%S %Z", utc: utc)
+        case .shortUnix:
+            let seconds = String(microseconds / 1_000_000)
+            return String(repeating: " ", count: max(0, 10 - seconds.count)) + seconds + fraction
+        case .shortMonotonic:
+            let since = entry["_SOURCE_MONOTONIC_TIMESTAMP"].flatMap { UInt64($0) } ?? entry.monotonic
+            let seconds = String(since / 1_000_000)
+            return "[" + String(repeating: " ", count: max(0, 5 - seconds.count)) + seconds + "." + sixDigits(since % 1_000_000) + "]"
+        default: return timestamp(microseconds, "%b %d %H:%M:%S", utc: utc)
+        }
+    }
+
+    private static func sixDigits(_ value: UInt64) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    private static func timestamp(_ microseconds: UInt64, _ format: String, utc: Bool) -> String {
         var seconds = time_t(microseconds / 1_000_000)
         var parts = tm()
         if utc { gmtime_r(&seconds, &parts) } else { localtime_r(&seconds, &parts) }
-        var buffer = [CChar](repeating: 0, count: 64)
-        let length = strftime(&buffer, buffer.count, "%b %d %H:%M:%S", &parts)
+        var buffer = [CChar](repeating: 0, count: 128)
+        let length = strftime(&buffer, buffer.count, format, &parts)
         return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 

@@ -37,6 +37,48 @@ func service(_ exec: String, extra: String = "", install: String? = nil) -> Stri
     return text
 }
 
+/// Each line with the members of its JSON object (whatever precedes the `{`, kept) sorted, so
+/// two outputs that differ only in member order compare equal.
+func unorderedJSONLines(_ text: String) -> [String] {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        guard let open = line.firstIndex(of: "{"), line.hasSuffix("}") else { return String(line) }
+        var members: [String] = [], current = "", depth = 0, inString = false, escaped = false
+        for character in line[line.index(after: open)..<line.index(before: line.endIndex)] {
+            if inString {
+                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { inString = false }
+            } else if character == "\"" {
+                inString = true
+            } else if character == "[" || character == "{" {
+                depth += 1
+            } else if character == "]" || character == "}" {
+                depth -= 1
+            } else if character == ",", depth == 0 {
+                members.append(current)
+                current = ""
+                continue
+            }
+            current.append(character)
+        }
+        members.append(current)
+        return String(line[..<open]) + "{" + members.sorted().joined(separator: ",") + "}"
+    }
+}
+
+/// A whole file as text (this program does without Foundation).
+func contents(of path: String) throws -> String {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw CheckFailure("cannot open \(path): errno \(errno)") }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(fd, &buffer, buffer.count)
+        guard count > 0 else { break }
+        bytes += buffer[..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
 func fileExists(_ path: String) -> Bool {
     var info = stat()
     return lstat(path, &info) == 0
@@ -266,6 +308,36 @@ await runner.check("journal reader of the API: the last lines as text, then foll
         if followed.count >= 3 || ContinuousClock.now > deadline { break }
     }
     try expect(followed.count >= 3 && followed == Array(followed[0]...(followed[0] + followed.count - 1)), "followed \(followed)")
+    try await manager.unload([name])
+}
+
+await runner.check("journal reader of the API: every output mode prints what journalctl prints") {
+    let name = "fleet-check-modes.service"
+    _ = try await manager.writeUnit(name, contents: service(
+        "/bin/sh -c 'echo one; echo \"two  spaced\"; printf \"three\\\\nfour\\\\n\"'", extra: "Type=oneshot\n"))
+    try await manager.start(name)
+    let reader = SystemdJournalReader()
+    func ours(_ mode: String) async throws -> String {
+        var text = ""
+        for try await piece in try await reader.journal(of: name, lines: 100, follow: false, output: mode) { text += piece }
+        return text
+    }
+    func journalctl(_ mode: String) throws -> String {
+        let file = "/tmp/fleet-check-journalctl.out"
+        guard run(["/bin/sh", "-c", "journalctl --unit \(name) --no-pager -n 100 --output \(mode) > \(file)"]) == 0 else {
+            throw CheckFailure("journalctl --output \(mode) failed")
+        }
+        return try contents(of: file)
+    }
+    // journald writes asynchronously: wait until systemd's last line about the run is there.
+    for _ in 0..<300 where try !journalctl("cat").contains("Finished") { try await Task.sleep(for: .milliseconds(10)) }
+    for mode in reader.outputModes {
+        let (mine, theirs) = (try await ours(mode), try journalctl(mode))
+        // journalctl prints a JSON object's members in its hash table's order: compare them as sets.
+        let same = mode.hasPrefix("json") ? unorderedJSONLines(mine) == unorderedJSONLines(theirs) : mine == theirs
+        try expect(same, "--output \(mode): ours\n\(mine)journalctl's\n\(theirs)")
+    }
+    say("  modes: \(reader.outputModes.joined(separator: " "))")
     try await manager.unload([name])
 }
 

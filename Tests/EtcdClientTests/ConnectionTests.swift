@@ -2,6 +2,7 @@ import FleetTesting
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 import Testing
 @testable import EtcdClient
 
@@ -90,14 +91,25 @@ struct ConnectionTests {
 
     @Test func aSilentEndpointTimesOutWithinTheRequestTimeout() async throws {
         try await withSilentServer { url in
-            try await withClient([url], configure: { $0.requestTimeout = .milliseconds(400) }) { client in
-                let started = ContinuousClock.now
-                let error = await #expect(throws: EtcdError.self) { try await client.get("k") }
-                let waited = ContinuousClock.now - started
-                #expect(error?.code == .timeout)
-                #expect(error?.endpoint == url)
-                #expect(waited >= .milliseconds(350))
-                #expect(waited < .seconds(4))  // not the client's default 5 s; loose for a loaded machine
+            // A client with a 60 s timeout asks the same silent endpoint at the same time: the
+            // 400 ms client gives up while that one still waits (an order, not a wall-clock
+            // bound, so a loaded machine cannot fail it).
+            try await withClient([url], configure: { $0.requestTimeout = .seconds(60) }) { patient in
+                let patientDone = Atomic<Bool>(false)
+                let waiting = Task {
+                    _ = try? await patient.get("k")
+                    patientDone.store(true, ordering: .sequentiallyConsistent)
+                }
+                defer { waiting.cancel() }
+                try await withClient([url], configure: { $0.requestTimeout = .milliseconds(400) }) { client in
+                    let started = ContinuousClock.now
+                    let error = await #expect(throws: EtcdError.self) { try await client.get("k") }
+                    #expect(error?.code == .timeout)
+                    #expect(error?.endpoint == url)
+                    #expect(ContinuousClock.now - started >= .milliseconds(350))
+                    let patientFinished = patientDone.load(ordering: .sequentiallyConsistent)
+                    #expect(!patientFinished)
+                }
             }
         }
     }

@@ -17,6 +17,8 @@ struct ErrorMappingTests {
         (7, "etcdserver: permission denied", .permissionDenied),
         (3, "etcdserver: request is too large", .requestTooLarge),
         (14, "etcdserver: no leader", .unavailable),
+        // Cancelled by etcd (shutting down), not by us: retried like an unreachable etcd.
+        (1, "context canceled", .unavailable),
         (3, "etcdserver: duplicate key given in txn request", .invalidArgument),
         (13, "something new", .server),
     ])
@@ -34,6 +36,7 @@ struct ErrorMappingTests {
         #expect(error.code == .permissionDenied)
         #expect(error.grpcCode == 7)
         #expect(EtcdError.watchCancelled(reason: "", endpoint: nil).code == .server)
+        #expect(EtcdError.watchCancelled(reason: "rpc error: code = Canceled desc = context canceled", endpoint: nil).code == .unavailable)
     }
 
     @Test func theGatewaysErrorBodyIsDecoded() {

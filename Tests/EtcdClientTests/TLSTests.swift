@@ -6,8 +6,8 @@ import Testing
 /// A throwaway CA with certificates for etcd and its client. etcd's JSON gateway dials etcd's
 /// own gRPC port presenting the server certificate, so with --client-cert-auth that certificate
 /// must also be valid for client authentication: the peer certificate is.
-func makeCertificates(in directory: URL) throws -> EtcdProcess.TLSFiles {
-    let made = try TestCertificates(directory: directory.path)
+func makeCertificates(in directory: URL) async throws -> EtcdProcess.TLSFiles {
+    let made = try await TestCertificates(directory: directory.path)
     return EtcdProcess.TLSFiles(
         ca: made.caFile, serverCert: made.peerCert, serverKey: made.peerKey,
         clientCert: made.clientCert, clientKey: made.clientKey, clientCertAuth: true)
@@ -18,7 +18,7 @@ func withTLSEtcd(_ body: (EtcdProcess, EtcdProcess.TLSFiles) async throws -> Voi
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-etcd-certs-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let files = try makeCertificates(in: directory)
+    let files = try await makeCertificates(in: directory)
     try await EtcdProcess.with(.init(tls: files)) { etcd in try await body(etcd, files) }
 }
 

@@ -114,13 +114,12 @@ import Testing
             UnitOption(section: "X-Fleet", name: "MachineMetadata", value: "role=web"),
         ])
         try await registry.createUnit(webOnly, desiredState: .launched)
-        #expect(try await eventually { await me.metrics.wakeUps == 1 })
-        #expect(await me.metrics.idleWakeUps == 1)
+        // Both counters at once: the idle one is counted after the delivery's contents are read.
+        #expect(try await eventually { let m = await me.metrics; return m.wakeUps == 1 && m.idleWakeUps == 1 })
 
         // The same schedule record written again: woken, nothing to do.
         try await schedule(mine, on: "m1", .launched)
-        #expect(try await eventually { await me.metrics.wakeUps == 2 })
-        #expect(await me.metrics.idleWakeUps == 2)
+        #expect(try await eventually { let m = await me.metrics; return m.wakeUps == 2 && m.idleWakeUps == 2 })
 
         // A new unit scheduled here: a wake-up with work.
         let second = record("second.service")

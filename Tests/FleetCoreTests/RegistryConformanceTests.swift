@@ -113,7 +113,9 @@ import Testing
 
     @Test func exactlyOneLeaderAndADeposedLeaderCannotWrite() async throws {
         try await eachStore { registry, fixture async throws in
-            let leaseA = try await registry.store.grantLease(ttl: .seconds(2))
+            // Long enough that a loaded machine (tests share 2 cores with etcd processes) does
+            // not let it expire before A's first write.
+            let leaseA = try await registry.store.grantLease(ttl: .seconds(5))
             let leaseB = try await registry.store.grantLease(ttl: .seconds(30))
             let fenceA = try #require(try await registry.campaign(machineID: "A", lease: leaseA))
             #expect(try await registry.campaign(machineID: "B", lease: leaseB) == nil)
@@ -124,7 +126,7 @@ import Testing
 
             // A stops renewing: its lease expires, B takes over, and A's writes are refused.
             _ = try await registry.store.keepAlive(lease: leaseB)
-            try await fixture.letLeaseExpire(leaseA, ttl: .seconds(2))
+            try await fixture.letLeaseExpire(leaseA, ttl: .seconds(5))
             _ = try await registry.store.keepAlive(lease: leaseB)
             #expect(try await registry.leader() == nil)
             let fenceB = try #require(try await registry.campaign(machineID: "B", lease: leaseB))
@@ -175,7 +177,8 @@ import Testing
 
     @Test func leaseExpiryRemovesMachineAndItsStatesButKeepsOverrides() async throws {
         try await eachStore { registry, fixture async throws in
-            let lease = try await registry.store.grantLease(ttl: .seconds(2))
+            // 5 s: the writes below must land before it expires, also on a loaded machine.
+            let lease = try await registry.store.grantLease(ttl: .seconds(5))
             let machine = MachineState(id: "m1", publicIP: "10.0.0.1", metadata: ["region": "east", "disk": "ssd"])
             try await registry.registerMachine(machine, lease: lease)
             try await registry.setMetadataOverrides(MetadataOverrideRecord(set: ["region": "west"], removed: ["disk"]), machine: "m1")
@@ -184,7 +187,7 @@ import Testing
             #expect(try await registry.machines() == [MachineState(id: "m1", publicIP: "10.0.0.1", metadata: ["region": "west"])])
             #expect(try await registry.states(unit: "hello.service").states.map(\.machineID) == ["m1"])
 
-            try await fixture.letLeaseExpire(lease, ttl: .seconds(2))
+            try await fixture.letLeaseExpire(lease, ttl: .seconds(5))
             #expect(try await registry.machines().isEmpty)
             #expect(try await registry.states().states.isEmpty)
 

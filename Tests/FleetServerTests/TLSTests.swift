@@ -25,7 +25,7 @@ import Testing
 
     @Test func tcpListenersRequireAClientCertificateFromTheCA() async throws {
         try await withTestDirectory { directory in
-            let certificates = try TestCertificates(in: directory)
+            let certificates = try await TestCertificates(in: directory)
             let tcp = try TestSockets.listeningTCP()
             let socket = directory.path("fleet.sock")
             let configuration = APIServerConfiguration(
@@ -59,7 +59,7 @@ import Testing
 
     @Test func forwardedStatusAndJournalRequestsPresentTheFleetdsCertificate() async throws {
         try await withTestDirectory { directory in
-            let certificates = try TestCertificates(in: directory)
+            let certificates = try await TestCertificates(in: directory)
             let tcp = try TestSockets.listeningTCP()
             let configuration = APIServerConfiguration(
                 inheritedListeners: [tcp.fd],
@@ -86,7 +86,7 @@ import Testing
 
     @Test func withoutACAFileNoClientCertificateIsNeeded() async throws {
         try await withTestDirectory { directory in
-            let certificates = try TestCertificates(in: directory)
+            let certificates = try await TestCertificates(in: directory)
             let tcp = try TestSockets.listeningTCP()
             let configuration = APIServerConfiguration(
                 inheritedListeners: [tcp.fd],
@@ -101,7 +101,7 @@ import Testing
 
     @Test func anUnreadableTLSFileIsNamedInTheError() async throws {
         try await withTestDirectory { directory in
-            let certificates = try TestCertificates(in: directory)
+            let certificates = try await TestCertificates(in: directory)
             let missing = directory.path("missing.key")
             let cases: [(APIServerConfiguration.TLSFiles, String)] = [
                 (.init(certFile: certificates.serverCert, keyFile: missing), "cannot load TLS key \(missing)"),

@@ -24,5 +24,5 @@ func withTestDirectory<R>(_ body: (TestDirectory) async throws -> R) async throw
 }
 
 extension TestCertificates {
-    init(in directory: TestDirectory) throws { try self.init(directory: directory.url.path) }
+    init(in directory: TestDirectory) async throws { try await self.init(directory: directory.url.path) }
 }

@@ -306,7 +306,7 @@ import Glibc
         let directory = "/tmp/fleetd-tls-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let certificates = try TestCertificates(directory: directory)
+        let certificates = try await TestCertificates(directory: directory)
         try await withCluster { etcd, registry, daemons in
             let tls = ["-api_certfile=\(certificates.peerCert)", "-api_keyfile=\(certificates.peerKey)", "-api_cafile=\(certificates.caFile)"]
             let (a, b) = try await forwardingPair(etcd, registry, &daemons, tlsArguments: tls)

@@ -31,6 +31,28 @@ private func entry(_ fields: [(String, String)], realtime: UInt64 = 1_764_067_47
         #expect(line == "Nov 25 10:44:37 h a: one\n" + String(repeating: " ", count: 21) + "two")
     }
 
+    @Test(arguments: [
+        (JournalFormatter.Mode.shortPrecise, "Nov 25 10:44:37.123456"),
+        (.shortISO, "2025-11-25T10:44:37+0000"),
+        (.shortISOPrecise, "2025-11-25T10:44:37.123456+0000"),
+        (.shortFull, "Tue 2025-11-25 10:44:37 UTC"),
+        (.shortUnix, "1764067477.123456"),
+        (.shortMonotonic, "[    0.000042]"),
+    ])
+    func theOtherShortModesDifferInTheirTime(mode: JournalFormatter.Mode, time: String) {
+        let line = JournalFormatter.format(entry([
+            ("_HOSTNAME", "node1"), ("SYSLOG_IDENTIFIER", "hello"), ("_PID", "812"), ("MESSAGE", "Hello World"),
+        ]), mode: mode, utc: true)
+        #expect(line == time + " node1 hello[812]: Hello World")
+    }
+
+    @Test func jsonSSEAndJSONSeqWrapTheJSONLine() {
+        let e = entry([("MESSAGE", "m")])
+        let json = JournalFormatter.format(e, mode: .json)
+        #expect(JournalFormatter.format(e, mode: .jsonSSE) == "data: " + json + "\n")
+        #expect(JournalFormatter.format(e, mode: .jsonSeq) == "\u{1E}" + json)
+    }
+
     @Test func catPrintsTheMessageOnly() {
         #expect(JournalFormatter.format(entry([("_PID", "1"), ("MESSAGE", "just this")]), mode: .cat) == "just this")
     }

@@ -11,7 +11,7 @@ import Testing
     let knownHosts: String
 
     init() async throws {
-        server = try SSHServer()
+        server = try await SSHServer.start()
         knownHosts = cluster.directory + "/fleetctl/known_hosts"
         try await cluster.addMachine(TestCluster.m1, ip: "127.0.0.1")
         try await cluster.addMachine(TestCluster.m2, ip: "127.0.0.2")

@@ -17,7 +17,7 @@ import Testing
     /// An API server on a unix socket, as m1's fleetd (reading its journal with `journal`),
     /// reached through a real sshd.
     func withTunnel(journal: JournalViaAPITests.Reader? = nil, _ body: (SSHServer, TestCluster, [String]) async throws -> Void) async throws {
-        let server = try SSHServer()
+        let server = try await SSHServer.start()
         try server.install("fleetctl", script: "exec '\(Self.builtFleetctl)' \"$@\"")
         let cluster = TestCluster()
         try await cluster.addMachine(TestCluster.m1, ip: "127.0.0.1")

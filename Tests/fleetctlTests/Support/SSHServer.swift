@@ -20,8 +20,19 @@ final class SSHServer: @unchecked Sendable {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    /// Sessions find programs in `bin/` of the directory first (see `install`).
-    init() throws {
+    /// Starts one off Swift's cooperative pool: key generation, ssh-add and the wait for sshd
+    /// block for up to seconds, which would stall every other test of the run meanwhile.
+    static func start() async throws -> SSHServer {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try SSHServer() })
+            }
+        }
+    }
+
+    /// Sessions find programs in `bin/` of the directory first (see `install`). Blocks: use
+    /// `start()` from async code.
+    private init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sshd-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/bin", withIntermediateDirectories: true)
         user = String(cString: getpwuid(geteuid())!.pointee.pw_name)
